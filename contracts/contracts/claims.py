@@ -1,0 +1,131 @@
+"""The access-token claims every service reads, and the one way tokens are verified.
+
+Tokens come from Keycloak (ThaiD brokered for citizens) in production and from the identity
+service's dev issuer locally; both have the shape below. Verification: OIDC discovery, then the
+JWKS (refetched when a token names an unknown key, so key rotation needs no restart), signature,
+issuer, audience and expiry.
+"""
+
+from __future__ import annotations
+
+import threading
+from enum import StrEnum
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, Field
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    REGISTRAR = "registrar"
+    DISTRICT_OFFICER = "district_officer"
+    PROVINCE_OFFICER = "province_officer"
+    DOPA_ADMIN = "dopa_admin"
+    AUDITOR = "auditor"
+
+
+class UnitKind(StrEnum):
+    DISTRICT_OFFICE = "district_office"
+    BANGKOK_DISTRICT_OFFICE = "bangkok_district_office"
+    PROVINCE_CENTRE = "province_centre"
+    PROVINCE = "province"
+    NATION = "nation"
+
+
+class Claims(BaseModel):
+    """What a service may rely on in a verified token (documented in docs/token-claims.md)."""
+
+    sub: str
+    roles: frozenset[Role] = Field(default_factory=frozenset)
+    citizen_id: str | None = Field(default=None, pattern=r"^[0-9]{13}$")
+    unit_code: str | None = Field(default=None, pattern=r"^[0-9]{2,8}$")
+    unit_kind: UnitKind | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+
+    @classmethod
+    def from_token_payload(cls, payload: dict[str, Any]) -> Claims:
+        known = {r.value for r in Role}
+        raw_roles = (payload.get("realm_access") or {}).get("roles", [])
+        return cls(
+            sub=payload["sub"],
+            roles=frozenset(Role(r) for r in raw_roles if r in known),
+            citizen_id=payload.get("citizen_id"),
+            unit_code=payload.get("unit_code"),
+            unit_kind=payload.get("unit_kind"),
+            given_name=payload.get("given_name"),
+            family_name=payload.get("family_name"),
+        )
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+class TokenError(Exception):
+    """The token cannot be trusted; the message is safe to show."""
+
+
+class TokenVerifier:
+    def __init__(self, issuer_url: str, audience: str, *, timeout: float = 5.0, leeway: int = 30) -> None:
+        self.issuer = issuer_url.rstrip("/")
+        self.audience = audience
+        self._timeout = timeout
+        self._leeway = leeway
+        self._jwks: jwt.PyJWKClient | None = None
+        self._lock = threading.Lock()
+
+    def discovery(self) -> dict[str, Any]:
+        url = f"{self.issuer}/.well-known/openid-configuration"
+        response = httpx.get(url, timeout=self._timeout)
+        response.raise_for_status()
+        document: dict[str, Any] = response.json()
+        return document
+
+    def _jwks_client(self) -> jwt.PyJWKClient:
+        with self._lock:
+            if self._jwks is None:
+                jwks_uri = self.discovery()["jwks_uri"]
+                self._jwks = jwt.PyJWKClient(jwks_uri, cache_keys=True, lifespan=300, timeout=int(self._timeout))
+            return self._jwks
+
+    def verify(self, token: str) -> Claims:
+        try:
+            key = self._jwks_client().get_signing_key_from_jwt(token)
+            payload = jwt.decode(
+                token,
+                key.key,
+                algorithms=["RS256", "ES256"],
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self._leeway,
+                options={"require": ["exp", "iat", "iss", "sub", "aud"]},
+            )
+            return Claims.from_token_payload(payload)
+        except (jwt.PyJWTError, httpx.HTTPError, KeyError, ValueError) as exc:
+            raise TokenError(str(exc)) from None
+
+
+_bearer = HTTPBearer(auto_error=False)
+UNAUTHENTICATED = {"th": "กรุณาเข้าสู่ระบบ", "en": "Sign-in required"}
+
+
+def require_claims(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Claims:
+    """FastAPI dependency: the verified claims, or 401. Expects ``app.state.token_verifier``."""
+    if credentials is None:
+        raise HTTPException(401, detail=UNAUTHENTICATED, headers={"WWW-Authenticate": "Bearer"})
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        return verifier.verify(credentials.credentials)
+    except TokenError:
+        detail = {"th": "โทเคนไม่ถูกต้องหรือหมดอายุ", "en": "Invalid or expired token"}
+        raise HTTPException(401, detail=detail, headers={"WWW-Authenticate": "Bearer"}) from None
+
+
+CurrentClaims = Annotated[Claims, Depends(require_claims)]

@@ -1,0 +1,120 @@
+"""Publishes outbox events to Kafka; an event is marked sent only when the broker acknowledged it.
+
+Runs in its own thread (confluent-kafka and pymongo are blocking). While Kafka is down, events
+wait in MongoDB and in the producer's queue; the idempotent producer retries, and a message that
+finally times out goes back to the outbox queue so it is tried again: nothing accepted is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+from confluent_kafka import KafkaError, Message, Producer
+from prometheus_client import Counter, Gauge
+from pymongo.collection import Collection
+
+from contracts import codec
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = Counter("outbox_events_published_total", "Outbox events acknowledged by Kafka")
+FAILED = Counter("outbox_delivery_failures_total", "Outbox deliveries that failed and will be retried")
+IN_FLIGHT = Gauge("outbox_events_in_flight", "Outbox events handed to the producer, not yet acknowledged")
+
+
+def producer_config(bootstrap: str) -> dict[str, Any]:
+    return {
+        "bootstrap.servers": bootstrap,
+        "enable.idempotence": True,  # implies acks=all and ordered, de-duplicated retries
+        "acks": "all",
+        "linger.ms": 5,
+        "message.timeout.ms": 120_000,
+        "compression.type": "none",  # lz4/zstd would need extra codecs in aiokafka/Faust consumers
+    }
+
+
+class OutboxRelay:
+    def __init__(self, outbox: Collection[dict[str, Any]], bootstrap: str, *, batch_size: int = 500) -> None:
+        self.outbox = outbox
+        self.producer = Producer(producer_config(bootstrap))
+        self.batch_size = batch_size
+        self._in_flight: set[str] = set()
+        self._delivered: list[str] = []
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="outbox-relay", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Called after a commit so new events go out without waiting for the next poll."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+        self.producer.flush(min(timeout, 5.0))
+        self._mark_delivered()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                handed = self._hand_over_batch()
+                self.producer.poll(0.05)
+                self._mark_delivered()
+            except Exception:  # noqa: BLE001 - the relay must outlive a MongoDB blip; it retries
+                log.exception("outbox relay cycle failed; retrying")
+                handed = 0
+                self._stop.wait(1.0)
+            if not handed:
+                self._wake.wait(0.2)
+                self._wake.clear()
+
+    def _hand_over_batch(self) -> int:
+        with self._lock:
+            skip = list(self._in_flight)
+        query = {"sent_at": None, "_id": {"$nin": skip}} if skip else {"sent_at": None}
+        docs = list(self.outbox.find(query).sort("seq", 1).limit(self.batch_size))
+        for doc in docs:
+            key, value, headers = codec.encode(doc["topic"], doc["event"])
+            with self._lock:
+                self._in_flight.add(doc["_id"])
+            self._produce(doc["topic"], key, value, headers, doc["_id"])
+        IN_FLIGHT.set(len(self._in_flight))
+        return len(docs)
+
+    def _produce(self, topic: str, key: bytes, value: bytes, headers: codec.Headers, event_id: str) -> None:
+        def on_delivery(err: KafkaError | None, _msg: Message) -> None:
+            with self._lock:
+                self._in_flight.discard(event_id)
+                if err is None:
+                    self._delivered.append(event_id)
+            if err is not None:
+                FAILED.inc()
+                log.warning("delivery of %s failed (%s); it stays in the outbox", event_id, err)
+
+        while True:
+            try:
+                self.producer.produce(topic, value=value, key=key, headers=headers, on_delivery=on_delivery)
+                return
+            except BufferError:  # local queue full (long outage): serve callbacks, then retry
+                self.producer.poll(0.5)
+
+    def _mark_delivered(self) -> None:
+        with self._lock:
+            done, self._delivered = self._delivered, []
+        if not done:
+            return
+        try:
+            self.outbox.update_many({"_id": {"$in": done}}, {"$set": {"sent_at": datetime.now(UTC)}})
+        except Exception:
+            with self._lock:  # keep them for the next cycle rather than publish them twice
+                self._delivered.extend(done)
+            raise
+        PUBLISHED.inc(len(done))

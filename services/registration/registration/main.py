@@ -1,0 +1,52 @@
+"""App factory: clients are built in the lifespan, never at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from pymongo import MongoClient
+
+from contracts.claims import TokenVerifier
+from contracts.ops import Check, install_ops, kafka_probe
+from registration.adapters.mongo import CaseRepository
+from registration.adapters.relay import OutboxRelay
+from registration.api import registrations
+from registration.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        mongo: MongoClient[dict[str, object]] = MongoClient(
+            settings.mongodb_uri, tz_aware=True, serverSelectionTimeoutMS=3000
+        )
+        repo = CaseRepository(mongo[settings.mongodb_database])  # type: ignore[arg-type]
+        repo.ensure_indexes()
+        relay = OutboxRelay(repo.outbox, settings.kafka_bootstrap_servers, batch_size=settings.relay_batch_size)
+        relay.start()
+        app.state.mongo, app.state.cases, app.state.relay = mongo, repo, relay
+        app.state.token_verifier = TokenVerifier(settings.oidc_issuer_url, settings.oidc_audience)
+        try:
+            yield
+        finally:
+            relay.stop()
+            mongo.close()
+
+    app = FastAPI(title="ลงทะเบียนลูกหนี้นอกระบบ — Registration", version="0.1.0", lifespan=lifespan)
+
+    kafka_ready = kafka_probe(settings.kafka_bootstrap_servers)
+
+    def checks() -> Mapping[str, Check]:
+        return {
+            "mongodb": lambda: app.state.mongo.admin.command("ping"),
+            "kafka": kafka_ready,
+            "identity": app.state.token_verifier.discovery,
+        }
+
+    install_ops(app, "registration", checks)
+    app.include_router(registrations.router)
+    return app

@@ -1,0 +1,51 @@
+"""App factory: clients are built in the lifespan, never at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from pymongo import MongoClient
+
+from contracts.claims import TokenVerifier
+from contracts.ops import Check, install_ops, kafka_probe
+from reporting.adapters.case_events import CaseEventConsumer
+from reporting.adapters.totals_store import TotalsStore
+from reporting.api import totals
+from reporting.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        mongo: MongoClient[dict[str, object]] = MongoClient(
+            settings.mongodb_uri, tz_aware=True, serverSelectionTimeoutMS=3000
+        )
+        store = TotalsStore(mongo[settings.mongodb_database])  # type: ignore[arg-type]
+        consumer = CaseEventConsumer(store, settings.kafka_bootstrap_servers, settings.consumer_group)
+        consumer.start()
+        app.state.mongo, app.state.totals, app.state.consumer = mongo, store, consumer
+        app.state.token_verifier = TokenVerifier(settings.oidc_issuer_url, settings.oidc_audience)
+        try:
+            yield
+        finally:
+            consumer.stop()
+            mongo.close()
+
+    app = FastAPI(title="รายงานผล — Reporting", version="0.1.0", lifespan=lifespan)
+
+    kafka_ready = kafka_probe(settings.kafka_bootstrap_servers)
+
+    def checks() -> Mapping[str, Check]:
+        return {
+            "mongodb": lambda: app.state.mongo.admin.command("ping"),
+            "kafka": kafka_ready,
+            "identity": app.state.token_verifier.discovery,
+        }
+
+    install_ops(app, "reporting", checks)
+    app.include_router(totals.router)
+    return app

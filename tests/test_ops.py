@@ -1,0 +1,61 @@
+"""Every service answers /healthz, /readyz and /metrics; /readyz names what is down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from infra.dev.testing import KafkaUnderTest, RunningService, free_port, serve, stop_service
+
+
+@pytest.fixture
+def all_services(
+    identity: RunningService, registration: RunningService, reporting: RunningService, notify: RunningService
+) -> dict[str, RunningService]:
+    return {"identity": identity, "registration": registration, "reporting": reporting, "notify": notify}
+
+
+def test_every_service_is_healthy_ready_and_measured(
+    all_services: dict[str, RunningService], token_for: Callable[[str], str]
+) -> None:
+    for name, service in all_services.items():
+        with service.client() as http:
+            assert http.get("/healthz").json() == {"status": "ok", "service": name}
+            ready = http.get("/readyz")
+            assert ready.status_code == 200, ready.text
+            assert "mongodb" in ready.json()["checked"]
+            metrics = http.get("/metrics")
+            assert metrics.status_code == 200
+            assert f'http_requests_total{{method="GET",route="/healthz",service="{name}",status="200"}}' in metrics.text
+
+
+def test_readyz_names_the_dependency_that_is_down(kafka: KafkaUnderTest, issuer_url: str) -> None:
+    from notify.main import create_app
+    from notify.settings import Settings
+
+    dead = f"127.0.0.1:{free_port()}"
+    service = serve(create_app(Settings(mongodb_uri=f"mongodb://{dead}/", kafka_bootstrap_servers=kafka.bootstrap,
+                                        oidc_issuer_url=issuer_url)))
+    try:
+        with service.client() as http:
+            ready = http.get("/readyz", timeout=15)
+        assert ready.status_code == 503
+        assert set(ready.json()["failing"]) == {"mongodb"}
+    finally:
+        stop_service(service)
+
+
+def test_readyz_reports_kafka_down(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str) -> None:
+    from notify.main import create_app
+    from notify.settings import Settings
+
+    service = serve(create_app(Settings(mongodb_uri=mongodb_uri, kafka_bootstrap_servers=f"127.0.0.1:{free_port()}",
+                                        oidc_issuer_url=issuer_url)))
+    try:
+        with service.client() as http:
+            ready = http.get("/readyz", timeout=15)
+        assert ready.status_code == 503
+        assert set(ready.json()["failing"]) == {"kafka"}
+    finally:
+        stop_service(service)

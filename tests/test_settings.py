@@ -1,0 +1,58 @@
+"""Production mode refuses development defaults; the dev issuer refuses to run outside dev."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from pydantic import ValidationError
+
+SERVICES = ["registration", "identity", "reporting", "notify"]
+REAL = {
+    "mongodb_uri": "mongodb://db-0.mongo:27017,db-1.mongo:27017/?replicaSet=rs0",
+    "kafka_bootstrap_servers": "kafka-0:9092",
+    "oidc_issuer_url": "https://sso.example.go.th/realms/debt",
+}
+
+
+def settings_class(service: str) -> type:
+    return importlib.import_module(f"{service}.settings").Settings  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_production_with_dev_defaults_is_refused(service: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("MONGODB_URI", "KAFKA_BOOTSTRAP_SERVERS", "OIDC_ISSUER_URL"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(ValidationError, match="MONGODB_URI"):
+        settings_class(service)(env="production")
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_production_with_real_endpoints_starts(service: str) -> None:
+    assert settings_class(service)(env="production", **REAL).env == "production"
+
+
+def test_production_needs_https_issuer() -> None:
+    with pytest.raises(ValidationError, match="https"):
+        settings_class("registration")(env="production", **{**REAL, "oidc_issuer_url": "http://sso/realms/debt"})
+
+
+def test_settings_read_the_documented_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONGODB_URI", "mongodb://elsewhere:27017/")
+    monkeypatch.setenv("REGISTRATION_PORT", "9101")
+    settings = settings_class("registration")()
+    assert (settings.mongodb_uri, settings.port) == ("mongodb://elsewhere:27017/", 9101)
+
+
+def test_dev_issuer_refuses_outside_dev() -> None:
+    from identity.main import create_app
+    from identity.settings import Settings
+
+    with pytest.raises(ValidationError):
+        Settings(env="production")  # missing real endpoints
+    from identity.api.dev_issuer import DevIssuerRefused, build_router
+    from identity.adapters.signing_keys import KeyRing
+
+    with pytest.raises(DevIssuerRefused):
+        build_router(Settings(env="test"), KeyRing.__new__(KeyRing))
+    assert all(getattr(r, "path", "") != "/dev/token" for r in create_app(Settings(env="test")).routes)
