@@ -16,8 +16,8 @@ CITIZEN = "1101700230705"
 def registration_body(citizen_id: str = CITIZEN) -> dict[str, object]:
     return {
         "citizen_id": citizen_id,
-        "province_code": "47",
-        "district_code": "4701",
+        "province_code": "57",
+        "district_code": "5701",
         "channel": "self_online",
         "creditors": [
             {"debts": [{"principal_satang": 2_000_000, "outstanding_satang": 2_600_050}]},
@@ -53,16 +53,16 @@ def test_registration_reaches_reporting_totals_through_kafka(
         created = api.post("/api/v1/registrations", json=registration_body())
     assert created.status_code == 201, created.text
     case_id = created.json()["case_id"]
-    assert created.json()["receipt_no"].startswith("47-25")
+    assert created.json()["receipt_no"].startswith("57-25")
 
     events = read_case_events(kafka.bootstrap, case_id)
     assert len(events) == 1
     event = events[0]
-    assert event["event_type"] == "CaseRegistered" and event["district_code"] == "4701"
+    assert event["event_type"] == "CaseRegistered" and event["district_code"] == "5701"
     assert (event["creditor_count"], event["debt_count"], event["outstanding_satang"]) == (2, 1, 2_600_050)
     assert CITIZEN not in json.dumps(event)
 
-    with reporting.client(token_for("district_officer:4701")) as officer:
+    with reporting.client(token_for("district_officer:5701")) as officer:
         def counted() -> bool:
             return officer.get("/api/v1/totals").json()["totals"].get("cases") == 1
         assert wait_until(counted), officer.get("/api/v1/totals").text

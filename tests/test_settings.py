@@ -50,8 +50,8 @@ def test_dev_issuer_refuses_outside_dev() -> None:
 
     with pytest.raises(ValidationError):
         Settings(env="production")  # missing real endpoints
-    from identity.api.dev_issuer import DevIssuerRefused, build_router
     from identity.adapters.signing_keys import KeyRing
+    from identity.api.dev_issuer import DevIssuerRefused, build_router
 
     with pytest.raises(DevIssuerRefused):
         build_router(Settings(env="test"), KeyRing.__new__(KeyRing))

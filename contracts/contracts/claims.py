@@ -70,11 +70,15 @@ class TokenError(Exception):
 
 
 class TokenVerifier:
-    def __init__(self, issuer_url: str, audience: str, *, timeout: float = 5.0, leeway: int = 30) -> None:
+    def __init__(
+        self, issuer_url: str, audience: str, *, timeout: float = 5.0, leeway: int = 30, refresh_cooldown: float = 30
+    ) -> None:
         self.issuer = issuer_url.rstrip("/")
         self.audience = audience
         self._timeout = timeout
         self._leeway = leeway
+        # An unknown key id forces a JWKS refetch at most this often, so forged kids cannot flood the IdP.
+        self._refresh_cooldown = refresh_cooldown
         self._jwks: jwt.PyJWKClient | None = None
         self._lock = threading.Lock()
 
@@ -89,7 +93,9 @@ class TokenVerifier:
         with self._lock:
             if self._jwks is None:
                 jwks_uri = self.discovery()["jwks_uri"]
-                self._jwks = jwt.PyJWKClient(jwks_uri, cache_keys=True, lifespan=300, timeout=int(self._timeout))
+                self._jwks = jwt.PyJWKClient(
+                    jwks_uri, lifespan=300, timeout=int(self._timeout), cooldown_duration=self._refresh_cooldown
+                )
             return self._jwks
 
     def verify(self, token: str) -> Claims:

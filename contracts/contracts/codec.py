@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from contracts import registry
 
 Event = dict[str, Any]
-Headers = list[tuple[str, bytes]]
+Headers = list[tuple[str, str | bytes | None]]
 
 
 class ContractError(ValueError):
@@ -67,7 +67,7 @@ def encode(topic_name: str, event: Event) -> tuple[bytes, bytes, Headers]:
         raise ContractError(f"topic {topic_name} does not carry {event_type} v{version}")
     key = str(event[spec.key]).encode()
     value = json.dumps(event, ensure_ascii=False, separators=(",", ":")).encode()
-    headers = [("event_type", event_type.encode()), ("schema_version", str(version).encode())]
+    headers: Headers = [("event_type", event_type.encode()), ("schema_version", str(version).encode())]
     return key, value, headers
 
 

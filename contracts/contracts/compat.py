@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from contracts import registry
 
 Schema = dict[str, Any]
-_NARROWING_BOUNDS = {
+_NARROWING_BOUNDS: dict[str, Callable[[float, float], bool]] = {
     "minimum": lambda old, new: new > old,
     "exclusiveMinimum": lambda old, new: new > old,
     "maximum": lambda old, new: new < old,
@@ -39,8 +40,10 @@ def _compare_node(old: Schema, new: Schema, where: str) -> list[str]:
         problems.append(f"{where}: type changed from {sorted(old_types)} to {sorted(new_types)}")
     if "const" in old and new.get("const", old["const"]) != old["const"]:
         problems.append(f"{where}: const changed from {old['const']!r} to {new.get('const')!r}")
-    if "enum" in old and not set(old["enum"]) <= set(new.get("enum", old["enum"])):
-        removed = sorted(set(old["enum"]) - set(new["enum"]), key=str)
+    old_enum: list[object] = list(old.get("enum") or [])
+    new_enum: list[object] = list(new.get("enum") or old_enum)
+    if old_enum and not set(old_enum) <= set(new_enum):
+        removed = sorted(set(old_enum) - set(new_enum), key=str)
         problems.append(f"{where}: enum values removed {removed}")
     for key in ("pattern", "format"):
         if old.get(key) != new.get(key) and key in new:

@@ -28,7 +28,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="ยืนยันตัวตน — Identity", version="0.1.0", lifespan=lifespan)
     if settings.env == "dev":
         # Keys are loaded before the app serves, so the first discovery request already has them.
-        app.include_router(dev_issuer.build_router(settings, KeyRing(settings.dev_key_dir).load_or_create()))
+        app.state.signing_keys = KeyRing(settings.dev_key_dir).load_or_create()
+        app.include_router(dev_issuer.build_router(settings, app.state.signing_keys))
 
     def checks() -> Mapping[str, Check]:
         return {"mongodb": lambda: app.state.mongo.admin.command("ping")}

@@ -13,7 +13,9 @@ class Settings(PlatformSettings):
     mongodb_database: str = Field(
         "identity", validation_alias=AliasChoices("IDENTITY_MONGODB_DATABASE", "mongodb_database")
     )
-    dev_key_dir: Path = Field(Path("var/identity"), validation_alias=AliasChoices("IDENTITY_DEV_KEY_DIR", "dev_key_dir"))
+    dev_key_dir: Path = Field(
+        Path("var/identity"), validation_alias=AliasChoices("IDENTITY_DEV_KEY_DIR", "dev_key_dir")
+    )
     token_ttl_seconds: int = 900
 
     @property

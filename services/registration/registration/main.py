@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mongo: MongoClient[dict[str, object]] = MongoClient(
             settings.mongodb_uri, tz_aware=True, serverSelectionTimeoutMS=3000
         )
-        repo = CaseRepository(mongo[settings.mongodb_database])  # type: ignore[arg-type]
+        repo = CaseRepository(mongo[settings.mongodb_database])
         repo.ensure_indexes()
         relay = OutboxRelay(repo.outbox, settings.kafka_bootstrap_servers, batch_size=settings.relay_batch_size)
         relay.start()

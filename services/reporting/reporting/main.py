@@ -24,7 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mongo: MongoClient[dict[str, object]] = MongoClient(
             settings.mongodb_uri, tz_aware=True, serverSelectionTimeoutMS=3000
         )
-        store = TotalsStore(mongo[settings.mongodb_database])  # type: ignore[arg-type]
+        store = TotalsStore(mongo[settings.mongodb_database])
         consumer = CaseEventConsumer(store, settings.kafka_bootstrap_servers, settings.consumer_group)
         consumer.start()
         app.state.mongo, app.state.totals, app.state.consumer = mongo, store, consumer

@@ -8,4 +8,6 @@ class Settings(PlatformSettings):
     mongodb_database: str = Field(
         "reporting", validation_alias=AliasChoices("REPORTING_MONGODB_DATABASE", "mongodb_database")
     )
-    consumer_group: str = Field("reporting", validation_alias=AliasChoices("REPORTING_CONSUMER_GROUP", "consumer_group"))
+    consumer_group: str = Field(
+        "reporting", validation_alias=AliasChoices("REPORTING_CONSUMER_GROUP", "consumer_group")
+    )

@@ -35,7 +35,7 @@ class CaseRepository:
     def ensure_indexes(self) -> None:
         self.cases.create_index([("citizen_id", ASCENDING)], unique=True, name="one_case_per_citizen")
         self.cases.create_index([("receipt_no", ASCENDING)], unique=True, name="receipt_no")
-        self.outbox.create_index([("sent_at", ASCENDING), ("seq", ASCENDING)], name="unsent_in_order")
+        self.outbox.create_index([("sent", ASCENDING), ("seq", ASCENDING)], name="unsent_in_order")
 
     def _next_receipt(self, province_code: str, today: date) -> str:
         year = be_year(today)
@@ -45,6 +45,7 @@ class CaseRepository:
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )
+        assert counter is not None  # upsert with ReturnDocument.AFTER always returns the document
         return receipt_number(province_code, year, int(counter["n"]))
 
     def register(self, case: NewCase, *, now: datetime | None = None) -> Doc:
@@ -62,7 +63,7 @@ class CaseRepository:
         }
         event = case_registered(case_id, case)
         outbox_doc = {"_id": event["event_id"], "topic": CASE_EVENTS, "event": event,
-                      "seq": time.time_ns(), "created_at": now, "sent_at": None}
+                      "seq": time.time_ns(), "created_at": now, "sent": False, "sent_at": None}
 
         def write(session: ClientSession) -> None:
             self.cases.insert_one(doc, session=session)

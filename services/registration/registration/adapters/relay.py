@@ -68,7 +68,7 @@ class OutboxRelay:
                 handed = self._hand_over_batch()
                 self.producer.poll(0.05)
                 self._mark_delivered()
-            except Exception:  # noqa: BLE001 - the relay must outlive a MongoDB blip; it retries
+            except Exception:
                 log.exception("outbox relay cycle failed; retrying")
                 handed = 0
                 self._stop.wait(1.0)
@@ -79,7 +79,7 @@ class OutboxRelay:
     def _hand_over_batch(self) -> int:
         with self._lock:
             skip = list(self._in_flight)
-        query = {"sent_at": None, "_id": {"$nin": skip}} if skip else {"sent_at": None}
+        query = {"sent": False, "_id": {"$nin": skip}} if skip else {"sent": False}
         docs = list(self.outbox.find(query).sort("seq", 1).limit(self.batch_size))
         for doc in docs:
             key, value, headers = codec.encode(doc["topic"], doc["event"])
@@ -112,7 +112,7 @@ class OutboxRelay:
         if not done:
             return
         try:
-            self.outbox.update_many({"_id": {"$in": done}}, {"$set": {"sent_at": datetime.now(UTC)}})
+            self.outbox.update_many({"_id": {"$in": done}}, {"$set": {"sent": True, "sent_at": datetime.now(UTC)}})
         except Exception:
             with self._lock:  # keep them for the next cycle rather than publish them twice
                 self._delivered.extend(done)

@@ -66,7 +66,7 @@ class CaseEventConsumer:
                 applied = self.store.apply(event)
                 CONSUMED.labels("applied" if applied else "duplicate").inc()
                 return True
-            except Exception:  # noqa: BLE001 - MongoDB unavailable: hold the offset and retry
+            except Exception:
                 log.exception("storing totals failed; retrying")
                 self._stop.wait(1.0)
         return False

@@ -1,0 +1,1 @@
+"""Production Kafka helpers (topic creation from the contracts registry)."""

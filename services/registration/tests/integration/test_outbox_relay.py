@@ -1,0 +1,77 @@
+"""The outbox relay: nothing accepted is lost while Kafka is down, nothing is published twice."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from confluent_kafka import Consumer
+from pymongo import MongoClient
+
+from infra.dev.testing import KafkaUnderTest, wait_until
+from registration.adapters.mongo import AlreadyRegistered, CaseRepository
+from registration.adapters.relay import OutboxRelay
+from registration.domain.case import Channel, Creditor, Debt, NewCase
+
+
+@pytest.fixture
+def repo(mongodb_uri: str, db_name: str) -> Iterator[CaseRepository]:
+    client: MongoClient[dict[str, object]] = MongoClient(mongodb_uri, tz_aware=True)
+    repository = CaseRepository(client[db_name])  # type: ignore[arg-type]
+    repository.ensure_indexes()
+    yield repository
+    client.close()
+
+
+def a_case(n: int) -> NewCase:
+    return NewCase(citizen_id=f"{n:013d}", province_code="47", district_code="4701", channel=Channel.DESK,
+                   unit_code="4701", creditors=(Creditor((Debt(100_00, 150_00),)),))
+
+
+def consume_keys(bootstrap: str, wanted: set[str], timeout: float = 60) -> list[str]:
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"t-{uuid.uuid4()}",
+                         "auto.offset.reset": "earliest"})
+    consumer.subscribe(["case-events"])
+    event_ids: list[str] = []
+
+    def done() -> bool:
+        msg = consumer.poll(0.5)
+        if msg is not None and not msg.error() and msg.key().decode() in wanted:
+            event_ids.append(json.loads(msg.value())["event_id"])
+        return len(set(event_ids)) >= len(wanted)
+
+    try:
+        wait_until(done, timeout=timeout, interval=0)
+    finally:
+        consumer.close()
+    return event_ids
+
+
+def test_case_and_event_commit_together(repo: CaseRepository) -> None:
+    doc = repo.register(a_case(1))
+    outbox = list(repo.outbox.find())
+    assert [o["event"]["case_id"] for o in outbox] == [doc["_id"]]
+    with pytest.raises(AlreadyRegistered):
+        repo.register(a_case(1))
+    assert repo.cases.count_documents({}) == 1 and repo.outbox.count_documents({}) == 1
+
+
+def test_broker_outage_loses_nothing_and_sends_each_once(repo: CaseRepository, kafka: KafkaUnderTest) -> None:
+    if kafka.cluster is None:
+        pytest.fail("the outage test needs the dev mock cluster (unset KAFKA_BOOTSTRAP_SERVERS)")
+    relay = OutboxRelay(repo.outbox, kafka.bootstrap)
+    relay.start()
+    try:
+        kafka.cluster.set_down()
+        cases = [repo.register(a_case(1000 + n)) for n in range(100)]
+        relay.wake()
+        assert repo.outbox.count_documents({"sent": False}) == 100  # accepted while the broker is down
+        kafka.cluster.set_up()
+        assert wait_until(lambda: repo.outbox.count_documents({"sent": False}) == 0, timeout=60)
+    finally:
+        relay.stop()
+    event_ids = consume_keys(kafka.bootstrap, {c["_id"] for c in cases})
+    assert len(set(event_ids)) == 100
+    assert len(event_ids) == 100, "the idempotent producer must not duplicate on retry"
