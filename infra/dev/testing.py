@@ -43,6 +43,7 @@ class RunningService:
     url: str
     app: FastAPI
     server: uvicorn.Server
+    thread: threading.Thread
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -52,7 +53,8 @@ class RunningService:
 def serve(app: FastAPI, port: int | None = None, timeout: float = 30.0) -> RunningService:
     """Runs ``app`` in a uvicorn server thread (lifespan included) until ``stop_service``."""
     port = port or free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                            timeout_graceful_shutdown=5)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True, name=f"uvicorn-{port}")
     thread.start()
@@ -61,14 +63,14 @@ def serve(app: FastAPI, port: int | None = None, timeout: float = 30.0) -> Runni
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError(f"service on port {port} did not start")
         time.sleep(0.02)
-    return RunningService(url=f"http://127.0.0.1:{port}", app=app, server=server)
+    return RunningService(url=f"http://127.0.0.1:{port}", app=app, server=server, thread=thread)
 
 
 def stop_service(service: RunningService) -> None:
     service.server.should_exit = True
-    deadline = time.monotonic() + 15
-    while service.server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
+    service.thread.join(20)
+    if service.thread.is_alive():
+        raise RuntimeError(f"service at {service.url} did not shut down within 20 s")
 
 
 @pytest.fixture(scope="session")

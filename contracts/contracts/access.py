@@ -1,0 +1,111 @@
+"""Who may do what, by role and administrative unit: one policy, enforced server-side by every service.
+
+Unit codes: a province is 2 digits (``47``), a district or Bangkok district office 4 (``4701``,
+``1001``). A registrar's unit is its desk: a district office (its district code) or a provincial
+Damrongdhamma centre (its province code). Plain functions, no I/O, so every service and the
+authorization-matrix test read the same rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contracts.claims import Claims, Role
+
+# Higher number, wider reach. An officer may grant roles up to their own level, never above.
+ROLE_LEVEL: dict[Role, int] = {
+    Role.REGISTRAR: 1,
+    Role.DISTRICT_OFFICER: 2,
+    Role.PROVINCE_OFFICER: 3,
+    Role.DOPA_ADMIN: 4,
+}
+STAFF_ROLES = frozenset(ROLE_LEVEL)
+
+
+@dataclass(frozen=True)
+class CaseLocation:
+    """What the policy needs to know about a case: where it belongs and whose it is."""
+
+    province_code: str
+    district_code: str
+    citizen_id: str
+    unit_code: str | None = None  # the desk that registered it, for desk and paper cases
+
+
+def _unit(claims: Claims) -> str:
+    return claims.unit_code or ""
+
+
+def covers_location(claims: Claims, province_code: str, district_code: str) -> bool:
+    """The staff member's unit contains this district (a province unit contains its districts)."""
+    unit = _unit(claims)
+    if len(unit) == 2:
+        return province_code == unit and district_code.startswith(unit)
+    return len(unit) == 4 and district_code == unit
+
+
+def may_read_case(claims: Claims, case: CaseLocation) -> bool:
+    if claims.has(Role.DOPA_ADMIN):
+        return True
+    if Role.CITIZEN in claims.roles and claims.citizen_id == case.citizen_id:
+        return True
+    if claims.has(Role.PROVINCE_OFFICER) and _unit(claims) == case.province_code:
+        return True
+    if claims.has(Role.REGISTRAR, Role.DISTRICT_OFFICER):
+        return covers_location(claims, case.province_code, case.district_code) or (
+            case.unit_code is not None and _unit(claims) == case.unit_code
+        )
+    return False
+
+
+def may_change_case(claims: Claims, case: CaseLocation) -> bool:
+    """Adding creditors or debts, recording contact and mediation: the case's own district or desk,
+    or the debtor themself. Province officers and DOPA read; they do not edit cases."""
+    if Role.CITIZEN in claims.roles and claims.citizen_id == case.citizen_id:
+        return True
+    if claims.has(Role.REGISTRAR, Role.DISTRICT_OFFICER):
+        return covers_location(claims, case.province_code, case.district_code) or (
+            case.unit_code is not None and _unit(claims) == case.unit_code
+        )
+    return False
+
+
+def may_register_at_desk(claims: Claims, province_code: str, district_code: str) -> bool:
+    """A desk registers debtors living in its own district (a province centre: its province)."""
+    return claims.has(Role.REGISTRAR, Role.DISTRICT_OFFICER) and covers_location(claims, province_code, district_code)
+
+
+def may_self_register(claims: Claims, citizen_id: str) -> bool:
+    return Role.CITIZEN in claims.roles and claims.citizen_id == citizen_id
+
+
+def totals_scope(claims: Claims) -> tuple[str, str] | None:
+    """The (level, code) of totals a person may read, or None."""
+    unit = _unit(claims)
+    if claims.has(Role.DOPA_ADMIN):
+        return ("nation", "TH")
+    if claims.has(Role.PROVINCE_OFFICER) and len(unit) == 2:
+        return ("province", unit)
+    if claims.has(Role.DISTRICT_OFFICER, Role.REGISTRAR) and len(unit) == 4:
+        return ("district", unit)
+    if claims.has(Role.DISTRICT_OFFICER, Role.REGISTRAR) and len(unit) == 2:
+        return ("province", unit)  # a provincial centre's desk sees its province
+    return None
+
+
+def may_read_audit(claims: Claims) -> bool:
+    return claims.has(Role.AUDITOR)
+
+
+def may_manage_staff(claims: Claims, target_unit: str, target_role: Role) -> bool:
+    """Provisioning: within one's own unit (a province includes its districts), never above one's level.
+
+    Auditor accounts are granted by DOPA administrators only.
+    """
+    if target_role is Role.AUDITOR or claims.has(Role.DOPA_ADMIN):
+        return claims.has(Role.DOPA_ADMIN)
+    own_level = max((ROLE_LEVEL[r] for r in claims.roles if r in ROLE_LEVEL), default=0)
+    if own_level < ROLE_LEVEL[Role.DISTRICT_OFFICER] or ROLE_LEVEL.get(target_role, 99) > own_level:
+        return False  # registrars manage no one; nobody grants above their own level
+    unit = _unit(claims)
+    return target_unit == unit or (len(unit) == 2 and target_unit.startswith(unit))
