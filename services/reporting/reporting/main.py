@@ -25,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.mongodb_uri, tz_aware=True, serverSelectionTimeoutMS=3000
         )
         store = TotalsStore(mongo[settings.mongodb_database])
+        store.ensure_indexes()
         consumer = CaseEventConsumer(store, settings.kafka_bootstrap_servers, settings.consumer_group)
         consumer.start()
         app.state.mongo, app.state.totals, app.state.consumer = mongo, store, consumer

@@ -1,27 +1,70 @@
-"""Totals at the three levels the programme reports on: district, province, nation."""
+"""Totals at the three levels the programme reports on: district, province, nation.
+
+Each case contributes its latest figures once. Events carry the case's figures after the change
+and a revision (CaseRegistered is revision 1), so applying an event means replacing the case's
+previous contribution; a redelivered or stale event changes nothing.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 NATION = "TH"
-COUNTED = ("cases", "creditors", "debts", "principal_satang", "outstanding_satang")
+FIGURES = ("creditors", "debts", "principal_satang", "outstanding_satang")
+ONLINE_CHANNELS = ("self_online", "thaid_app")
 
 
-def scopes_of(event: dict[str, Any]) -> list[tuple[str, str]]:
-    """The (level, code) rows one case event adds to."""
-    return [("district", event["district_code"]), ("province", event["province_code"]), ("nation", NATION)]
+@dataclass(frozen=True)
+class CaseFigures:
+    case_id: str
+    revision: int
+    province_code: str
+    district_code: str
+    online: bool
+    creditors: int
+    debts: int
+    principal_satang: int
+    outstanding_satang: int
+
+    def as_doc(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def increments(event: dict[str, Any]) -> dict[str, int]:
-    """What a CaseRegistered adds to each of its rows, by channel too."""
-    online = event["channel"] in ("self_online", "thaid_app")
+def figures_of(event: dict[str, Any], known: CaseFigures | None) -> CaseFigures | None:
+    """The case's figures after ``event``; None for events that do not change totals."""
+    if event["event_type"] == "CaseRegistered":
+        revision, online = 1, event["channel"] in ONLINE_CHANNELS
+    elif event["event_type"] == "CaseUpdated":
+        revision, online = event["revision"], known.online if known else False
+    else:
+        return None
+    return CaseFigures(
+        case_id=event["case_id"], revision=revision, province_code=event["province_code"],
+        district_code=event["district_code"], online=online, creditors=event["creditor_count"],
+        debts=event["debt_count"], principal_satang=event["principal_satang"],
+        outstanding_satang=event["outstanding_satang"],
+    )
+
+
+def scopes_of(case: CaseFigures) -> list[tuple[str, str]]:
+    """The (level, code) rows a case adds to."""
+    return [("district", case.district_code), ("province", case.province_code), ("nation", NATION)]
+
+
+def contribution(case: CaseFigures | None) -> dict[str, int]:
+    if case is None:
+        return dict.fromkeys(("cases", "cases_online", "cases_desk", *FIGURES), 0)
     return {
         "cases": 1,
-        "cases_online": int(online),
-        "cases_desk": int(not online),
-        "creditors": event["creditor_count"],
-        "debts": event["debt_count"],
-        "principal_satang": event["principal_satang"],
-        "outstanding_satang": event["outstanding_satang"],
+        "cases_online": int(case.online),
+        "cases_desk": int(not case.online),
+        **{name: getattr(case, name) for name in FIGURES},
     }
+
+
+def increments(old: CaseFigures | None, new: CaseFigures) -> dict[str, int]:
+    """What moving a case from ``old`` to ``new`` adds to each of its rows (same rows: a case's
+    district does not change through these events)."""
+    before, after = contribution(old), contribution(new)
+    return {name: after[name] - before[name] for name in after}
