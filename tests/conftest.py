@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -11,42 +13,30 @@ from infra.dev.testing import KafkaUnderTest, RunningService, serve, stop_servic
 
 
 @pytest.fixture
-def registration(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str, db_name: str) -> Iterator[RunningService]:
-    from registration.main import create_app
-    from registration.settings import Settings
-
-    settings = Settings(
-        kafka_bootstrap_servers=kafka.bootstrap, mongodb_uri=mongodb_uri, oidc_issuer_url=issuer_url,
-        mongodb_database=f"reg_{db_name}",
-    )
-    service = serve(create_app(settings))
-    yield service
-    stop_service(service)
+def platform(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str) -> dict[str, str]:
+    """The settings every service shares on the dev stack."""
+    return {"kafka_bootstrap_servers": kafka.bootstrap, "mongodb_uri": mongodb_uri, "oidc_issuer_url": issuer_url}
 
 
-@pytest.fixture
-def reporting(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str, db_name: str) -> Iterator[RunningService]:
-    from reporting.main import create_app
-    from reporting.settings import Settings
-
-    settings = Settings(
-        kafka_bootstrap_servers=kafka.bootstrap, mongodb_uri=mongodb_uri, oidc_issuer_url=issuer_url,
-        mongodb_database=f"rep_{db_name}", consumer_group=f"reporting-{uuid.uuid4().hex[:8]}",
-    )
-    service = serve(create_app(settings))
-    yield service
-    stop_service(service)
+def start(service: str, **settings: Any) -> Iterator[RunningService]:
+    create_app = importlib.import_module(f"{service}.main").create_app
+    settings_class = importlib.import_module(f"{service}.settings").Settings
+    running = serve(create_app(settings_class(**settings)))
+    yield running
+    stop_service(running)
 
 
 @pytest.fixture
-def notify(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str, db_name: str) -> Iterator[RunningService]:
-    from notify.main import create_app
-    from notify.settings import Settings
+def registration(platform: dict[str, str], db_name: str) -> Iterator[RunningService]:
+    yield from start("registration", **platform, mongodb_database=f"reg_{db_name}")
 
-    settings = Settings(
-        kafka_bootstrap_servers=kafka.bootstrap, mongodb_uri=mongodb_uri, oidc_issuer_url=issuer_url,
-        mongodb_database=f"ntf_{db_name}",
-    )
-    service = serve(create_app(settings))
-    yield service
-    stop_service(service)
+
+@pytest.fixture
+def reporting(platform: dict[str, str], db_name: str) -> Iterator[RunningService]:
+    yield from start("reporting", **platform, mongodb_database=f"rep_{db_name}",
+                     consumer_group=f"reporting-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def notify(platform: dict[str, str], db_name: str) -> Iterator[RunningService]:
+    yield from start("notify", **platform, mongodb_database=f"ntf_{db_name}")
