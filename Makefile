@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PKGS   := contracts services/registration services/identity services/reporting services/notify
 
-.PHONY: setup run test lint typecheck pytest bench clean
+.PHONY: setup run test lint typecheck pytest browser bench clean
 
 $(STAMP): $(addsuffix /pyproject.toml,$(PKGS)) requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -25,7 +25,13 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-pytest: setup
+# The browser test drives Debian's chromium through Playwright (never `playwright install`, which downloads).
+browser:
+	@command -v chromium >/dev/null || (echo "Installing Debian chromium for browser tests"; \
+		apt-get update -qq && apt-get install -y -qq chromium) || \
+		(echo "Could not install Debian chromium (needs root and the Debian registry)"; exit 1)
+
+pytest: setup browser
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest

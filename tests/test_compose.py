@@ -118,7 +118,8 @@ def test_settings_accept_the_compose_environment(
 ) -> None:
     """With the required variables filled in, production Settings start (no dev-default refusal)."""
     for key, value in environment(compose["services"][name]).items():
-        monkeypatch.setenv(key, re.sub(r"\$\{[^}]+\}", "filled-in", value))
+        # Long enough for secrets with a minimum length (identity's SESSION_SECRET).
+        monkeypatch.setenv(key, re.sub(r"\$\{[^}]+\}", "filled-in-by-the-operator-0123456789abcdef", value))
     settings = settings_class(name)()
     assert settings.env == "production"
     assert settings.port == settings_class(name).model_fields["port"].default
@@ -322,3 +323,54 @@ def test_every_contract_topic_becomes_a_new_topic() -> None:
     for topic in topics:
         contract = registry.topic(topic.topic)
         assert (topic.num_partitions, topic.replication_factor) == (contract.partitions, contract.replication_factor)
+
+
+def test_realm_declares_every_attribute_identity_provisions(realm: dict[str, Any]) -> None:
+    """Keycloak 24+ drops undeclared user attributes; identity's must be declared, editable by admins only."""
+    from contracts.claims import Role, UnitKind
+    from identity.adapters.keycloak_directory import _attributes
+    from identity.domain.staff import StaffRow
+
+    row = StaffRow(row=2, citizen_id="3470100000011", title="นาย", given_name="ก", family_name="ข", position="ปลัด",
+                   unit_code="4701", unit_kind=UnitKind.DISTRICT_OFFICE, role=Role.REGISTRAR, email="a@b.go.th",
+                   phone="0812345678")
+    profile = realm["components"]["org.keycloak.userprofile.UserProfileProvider"][0]["config"]
+    declared = {a["name"]: a for a in json.loads(profile["kc.user.profile.config"][0])["attributes"]}
+    for name in _attributes(row):
+        assert name in declared, f"user profile does not declare {name}"
+        assert declared[name]["permissions"]["edit"] == ["admin"], f"users could edit their own {name}"
+
+
+def test_realm_lets_identity_sign_in_and_provision(realm: dict[str, Any]) -> None:
+    clients = {c["clientId"]: c for c in realm["clients"]}
+    for browser in ("debt-public", "debt-staff"):
+        assert "https://${IDENTITY_HOSTNAME}/signin/callback" in clients[browser]["redirectUris"]
+        claims = {m["config"].get("claim.name") for m in clients[browser]["protocolMappers"]}
+        assert "birthdate" in claims
+    identity_sa = next(u for u in realm["users"] if u.get("serviceAccountClientId") == "debt-identity")
+    assert "view-realm" in identity_sa["clientRoles"]["realm-management"]  # GET /roles/{name} before mapping
+    thaid = {m["config"].get("claim"): m["config"].get("user.attribute") for m in realm["identityProviderMappers"]
+             if m["identityProviderAlias"] == "thaid"}
+    assert thaid["pid"] == "citizen_id" and thaid["birthdate"] == "birthdate"
+
+
+def test_realm_example_groups_are_named_as_identity_creates_them(realm: dict[str, Any]) -> None:
+    from identity.adapters.geothai_units import load_catalogue
+    from identity.domain.units import group_chain, kind_for
+
+    def paths(groups: list[dict[str, Any]], prefix: str = "") -> set[str]:
+        found = set()
+        for group in groups:
+            found.add(f"{prefix}/{group['name']}")
+            found |= paths(group.get("subGroups", []), f"{prefix}/{group['name']}")
+        return found
+
+    from contracts.claims import Role
+
+    existing = paths(realm["groups"])
+    for role, code in ((Role.REGISTRAR, "4701"), (Role.REGISTRAR, "1001"), (Role.REGISTRAR, "47"),
+                       (Role.DOPA_ADMIN, "00")):
+        kind = kind_for(role, code)
+        assert kind is not None
+        chain = group_chain(load_catalogue(), code, kind)
+        assert "/" + "/".join(name for name, _ in chain) in existing, (role, code)

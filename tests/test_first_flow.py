@@ -14,15 +14,21 @@ CITIZEN = "1101700230705"
 
 
 def registration_body(citizen_id: str = CITIZEN) -> dict[str, object]:
+    """The smallest complete self-registration: money as text in baht, codes as DOPA codes."""
     return {
-        "citizen_id": citizen_id,
-        "province_code": "57",
-        "district_code": "5701",
         "channel": "self_online",
+        "debtor": {
+            "citizen_id": citizen_id,  # may be left out for self-registration: it comes from the token
+            "phone": "0812345678",
+            "address": {"line": "12 หมู่ 4", "subdistrict_code": "570101", "district_code": "5701",
+                        "province_code": "57"},
+        },
         "creditors": [
-            {"debts": [{"principal_satang": 2_000_000, "outstanding_satang": 2_600_050}]},
-            {"debts": []},
+            {"kind": "person", "debts": [{"principal": "20,000", "outstanding": "26,000.50"}]},
+            {"kind": "unknown", "debts": [{"principal": "1,000", "outstanding": "1,000"}]},
         ],
+        "help_wanted": ["mediation"],
+        "privacy_acknowledged": True,
     }
 
 
@@ -59,7 +65,7 @@ def test_registration_reaches_reporting_totals_through_kafka(
     assert len(events) == 1
     event = events[0]
     assert event["event_type"] == "CaseRegistered" and event["district_code"] == "5701"
-    assert (event["creditor_count"], event["debt_count"], event["outstanding_satang"]) == (2, 1, 2_600_050)
+    assert (event["creditor_count"], event["debt_count"], event["outstanding_satang"]) == (2, 2, 2_700_050)
     assert CITIZEN not in json.dumps(event)
 
     with reporting.client(token_for("district_officer:5701")) as officer:
@@ -67,7 +73,7 @@ def test_registration_reaches_reporting_totals_through_kafka(
             return officer.get("/api/v1/totals").json()["totals"].get("cases") == 1
         assert wait_until(counted), officer.get("/api/v1/totals").text
         totals = officer.get("/api/v1/totals").json()["totals"]
-    assert totals["outstanding_satang"] == 2_600_050 and totals["creditors"] == 2
+    assert totals["outstanding_satang"] == 2_700_050 and totals["creditors"] == 2
 
 
 def test_registration_needs_a_valid_token(registration: RunningService, token_for: Callable[[str], str]) -> None:

@@ -27,9 +27,20 @@ def test_production_with_dev_defaults_is_refused(service: str, monkeypatch: pyte
         settings_class(service)(env="production")
 
 
+# Identity also holds the Keycloak admin client and the session key.
+IDENTITY_REAL = {
+    "public_url": "https://id.example.go.th",
+    "keycloak_url": "https://sso.example.go.th",
+    "keycloak_admin_client_id": "debt-identity",
+    "keycloak_admin_client_secret": "k" * 40,
+    "session_secret": "s" * 40,
+}
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_production_with_real_endpoints_starts(service: str) -> None:
-    assert settings_class(service)(env="production", **REAL).env == "production"
+    extra = IDENTITY_REAL if service == "identity" else {}
+    assert settings_class(service)(env="production", **REAL, **extra).env == "production"
 
 
 def test_production_needs_https_issuer() -> None:

@@ -109,3 +109,18 @@ def may_manage_staff(claims: Claims, target_unit: str, target_role: Role) -> boo
         return False  # registrars manage no one; nobody grants above their own level
     unit = _unit(claims)
     return target_unit == unit or (len(unit) == 2 and target_unit.startswith(unit))
+
+
+def staff_directory_scope(claims: Claims) -> tuple[str, str] | None:
+    """Whose staff accounts one may list: DOPA administrators all, province officers their province."""
+    unit = _unit(claims)
+    if claims.has(Role.DOPA_ADMIN):
+        return ("nation", "TH")
+    if claims.has(Role.PROVINCE_OFFICER) and len(unit) == 2:
+        return ("province", unit)
+    return None
+
+
+def may_provision_staff(claims: Claims) -> bool:
+    """Who may upload staff lists at all; each row is then checked with ``may_manage_staff``."""
+    return claims.has(Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER, Role.DOPA_ADMIN)

@@ -25,6 +25,12 @@ CSP = (
 )
 
 
+def csp_with_form_target(origin: str) -> str:
+    """The CSP for a page whose form post redirects to ``origin`` (an OIDC sign-in page sending the
+    browser back to a verified redirect URI): browsers apply form-action to that redirect too."""
+    return CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 class SecurityHeaders(BaseHTTPMiddleware):
     def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         super().__init__(app)

@@ -79,3 +79,21 @@ def test_only_auditors_read_the_audit_log() -> None:
 )
 def test_staff_management_stays_within_unit_and_level(uploader: Claims, unit: str, role: Role, allowed: bool) -> None:
     assert may_manage_staff(uploader, unit, role) is allowed
+
+
+def test_staff_directory_scope() -> None:
+    from contracts.access import staff_directory_scope
+
+    assert staff_directory_scope(who(Role.DOPA_ADMIN)) == ("nation", "TH")
+    assert staff_directory_scope(who(Role.PROVINCE_OFFICER, "47")) == ("province", "47")
+    for other in (who(Role.DISTRICT_OFFICER, "4701"), who(Role.REGISTRAR, "47"), who(Role.AUDITOR),
+                  who(Role.CITIZEN, citizen_id="1101700230705"), who(Role.PROVINCE_OFFICER)):
+        assert staff_directory_scope(other) is None
+
+
+def test_who_may_upload_staff_lists() -> None:
+    from contracts.access import may_provision_staff
+
+    assert all(may_provision_staff(who(r, "47")) for r in (Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER,
+                                                            Role.DOPA_ADMIN))
+    assert not any(may_provision_staff(who(r, "4701")) for r in (Role.REGISTRAR, Role.AUDITOR, Role.CITIZEN))

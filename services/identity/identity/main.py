@@ -2,16 +2,52 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from importlib.resources import files
 
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.staticfiles import StaticFiles
 from pymongo import MongoClient
+from starlette.responses import Response
 
-from contracts.ops import Check, install_ops
+from contracts.claims import TokenVerifier
+from contracts.ops import Check, install_ops, kafka_probe
+from contracts.web import SecurityHeaders
+from identity.adapters.audit_consumer import AuditEventConsumer
+from identity.adapters.audit_store import AuditStore
+from identity.adapters.geothai_units import load_catalogue
+from identity.adapters.keycloak_directory import KeycloakStaffDirectory
+from identity.adapters.oidc_client import OidcClient
+from identity.adapters.session_store import SessionStore
 from identity.adapters.signing_keys import KeyRing
-from identity.api import dev_issuer
+from identity.api import audit_log, dev_issuer, signin, staff_api, staff_pages
 from identity.settings import Settings
+from identity.web.limits import SigninLimits
+from identity.web.pages import STATIC_DIR, render
+from identity.web.session import CsrfRejected, SignInRequired, csrf_rejected, sign_in_redirect
+
+log = logging.getLogger(__name__)
+
+
+def _staff_directory(settings: Settings, stack: AsyncExitStack) -> KeycloakStaffDirectory | None:
+    if settings.keycloak_url and settings.keycloak_admin_client_id and settings.keycloak_admin_client_secret:
+        return KeycloakStaffDirectory.connect(settings.keycloak_url, settings.keycloak_realm,
+                                              settings.keycloak_admin_client_id,
+                                              settings.keycloak_admin_client_secret.get_secret_value())
+    if settings.env != "dev":
+        log.warning("KEYCLOAK_URL is not set: staff provisioning is unavailable")
+        return None
+    # Dev stack without Keycloak: the Admin REST stand-in, in memory, on a loopback port.
+    from identity.devtools.keycloak_fake import FakeKeycloak
+    from identity.devtools.threaded_server import ThreadedServer
+
+    fake = FakeKeycloak(realm=settings.keycloak_realm)
+    server = ThreadedServer(fake.app).start()
+    stack.callback(server.stop)
+    return KeycloakStaffDirectory.connect(server.url, fake.realm, fake.client_id, fake.client_secret)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -19,20 +55,68 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.mongo = MongoClient(settings.mongodb_uri, tz_aware=True, serverSelectionTimeoutMS=3000)
-        try:
+        async with AsyncExitStack() as stack:
+            mongo: MongoClient[dict[str, object]] = MongoClient(
+                settings.mongodb_uri, tz_aware=True, serverSelectionTimeoutMS=3000
+            )
+            stack.callback(mongo.close)
+            db = mongo[settings.mongodb_database]
+            audit_store, sessions = AuditStore(db), SessionStore(db, settings.session_ttl_seconds)
+            audit_store.ensure_indexes()
+            sessions.ensure_indexes()
+            verifier = TokenVerifier(settings.trusted_issuer, settings.oidc_audience)
+            app.state.mongo, app.state.audit_store, app.state.sessions = mongo, audit_store, sessions
+            app.state.token_verifier, app.state.oidc = verifier, OidcClient(verifier)
+            app.state.units = load_catalogue()
+            app.state.staff_directory = _staff_directory(settings, stack)
+            if settings.consumes_audit_events:
+                consumer = AuditEventConsumer(audit_store, settings.kafka_bootstrap_servers, settings.consumer_group)
+                consumer.start()
+                stack.callback(consumer.stop)
             yield
-        finally:
-            app.state.mongo.close()
 
     app = FastAPI(title="ยืนยันตัวตน — Identity", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.add_middleware(SecurityHeaders, hsts=settings.env == "production")
+    limits = SigninLimits.create(
+        settings.signin_limit_per_address, settings.signin_limit_per_citizen, settings.signin_limit_window_seconds
+    )
+    app.state.signin_limits = limits
     if settings.env == "dev":
         # Keys are loaded before the app serves, so the first discovery request already has them.
         app.state.signing_keys = KeyRing(settings.dev_key_dir).load_or_create()
-        app.include_router(dev_issuer.build_router(settings, app.state.signing_keys))
+        app.include_router(dev_issuer.build_router(settings, app.state.signing_keys, limits))
+    for router in (signin.router, staff_api.router, staff_pages.router, audit_log.api, audit_log.pages):
+        app.include_router(router)
+    # Fonts first: the /static mount would otherwise claim /static/fonts/… too.
+    app.mount("/static/fonts", StaticFiles(directory=str(files("fontpkg_sarabun") / "files")), name="fonts")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    _install_error_pages(app)
+
+    kafka_ready = kafka_probe(settings.kafka_bootstrap_servers)
 
     def checks() -> Mapping[str, Check]:
-        return {"mongodb": lambda: app.state.mongo.admin.command("ping")}
+        named: dict[str, Check] = {"mongodb": lambda: app.state.mongo.admin.command("ping")}
+        if settings.consumes_audit_events:
+            named["kafka"] = kafka_ready
+        return named
 
     install_ops(app, "identity", checks)
     return app
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        detail = exc.detail
+        if request.url.path.startswith(("/api/", "/realms/", "/dev/")) or not isinstance(detail, dict):
+            return await http_exception_handler(request, exc)
+        return render(request, "error.html", status_code=exc.status_code, th=detail.get("th", ""),
+                      en=detail.get("en", ""))
+
+    handlers: dict[type[Exception], Callable[..., Response]] = {
+        SignInRequired: sign_in_redirect, CsrfRejected: csrf_rejected,
+    }
+    for kind, handler in handlers.items():
+        app.add_exception_handler(kind, handler)
+    app.add_exception_handler(HTTPException, http_error)

@@ -13,7 +13,10 @@ from contracts.ops import Check, install_ops, kafka_probe
 from registration.adapters.mongo import CaseRepository
 from registration.adapters.relay import OutboxRelay
 from registration.api import registrations
+from registration.api.errors import install_error_handlers
+from registration.api.intake import Intake
 from registration.settings import Settings
+from registration.web import install_web
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,15 +27,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mongo: MongoClient[dict[str, object]] = MongoClient(
             settings.mongodb_uri, tz_aware=True, serverSelectionTimeoutMS=3000
         )
-        repo = CaseRepository(mongo[settings.mongodb_database])
+        repo = CaseRepository(mongo[settings.mongodb_database], campaign=settings.campaign,
+                              idempotency_ttl_s=settings.idempotency_ttl_seconds)
         repo.ensure_indexes()
+        repo.start()
         relay = OutboxRelay(repo.outbox, settings.kafka_bootstrap_servers, batch_size=settings.relay_batch_size)
         relay.start()
         app.state.mongo, app.state.cases, app.state.relay = mongo, repo, relay
+        app.state.intake = Intake(repo, on_commit=relay.wake)
         app.state.token_verifier = TokenVerifier(settings.oidc_issuer_url, settings.oidc_audience)
         try:
             yield
         finally:
+            repo.stop()
             relay.stop()
             mongo.close()
 
@@ -48,5 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
 
     install_ops(app, "registration", checks)
+    install_error_handlers(app)
     app.include_router(registrations.router)
+    install_web(app, settings)
     return app

@@ -9,3 +9,6 @@ class Settings(PlatformSettings):
         "registration", validation_alias=AliasChoices("REGISTRATION_MONGODB_DATABASE", "mongodb_database")
     )
     relay_batch_size: int = 500
+    # One case per citizen per campaign; a new campaign (e.g. the next fiscal year's) starts afresh.
+    campaign: str = Field("2569", validation_alias=AliasChoices("REGISTRATION_CAMPAIGN", "campaign"))
+    idempotency_ttl_seconds: int = 24 * 3600

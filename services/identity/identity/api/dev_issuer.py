@@ -1,4 +1,4 @@
-"""The dev OIDC issuer stand-in: discovery, JWKS and a token per dev persona. ENV=dev only.
+"""The dev OIDC issuer stand-in: discovery, JWKS, the code flow and a token per dev persona. ENV=dev only.
 
 Paths mirror Keycloak's (``/realms/debt/...``) so services switch to a real Keycloak by changing
 OIDC_ISSUER_URL alone.
@@ -12,10 +12,13 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
 from contracts.settings import DEV_ISSUER_PATH
+from identity.adapters.code_store import CodeStore
 from identity.adapters.signing_keys import KeyRing
+from identity.api import dev_authorize
 from identity.domain.personas import PersonaError, parse_persona, persona_claims
 from identity.domain.tokens import sign_access_token
 from identity.settings import Settings
+from identity.web.limits import SigninLimits
 
 
 class DevIssuerRefused(RuntimeError):
@@ -32,21 +35,33 @@ class TokenResponse(BaseModel):
     expires_in: int
 
 
-def build_router(settings: Settings, keys: KeyRing) -> APIRouter:
+def build_router(settings: Settings, keys: KeyRing, limits: SigninLimits | None = None) -> APIRouter:
     if settings.env != "dev":
         raise DevIssuerRefused(f"the dev identity issuer runs only with ENV=dev (ENV={settings.env})")
+    limits = limits or SigninLimits.create(settings.signin_limit_per_address, settings.signin_limit_per_citizen,
+                                           settings.signin_limit_window_seconds)
     router = APIRouter(tags=["dev issuer"])
+    router.include_router(dev_authorize.build_router(settings, keys, CodeStore(settings.auth_code_ttl_seconds), limits))
     issuer = settings.dev_issuer
 
     @router.get(DEV_ISSUER_PATH + "/.well-known/openid-configuration")
     def discovery() -> dict[str, Any]:
         return {
             "issuer": issuer,
+            "authorization_endpoint": f"{issuer}/protocol/openid-connect/auth",
+            "token_endpoint": f"{issuer}/protocol/openid-connect/token",
             "jwks_uri": f"{issuer}/protocol/openid-connect/certs",
-            "token_endpoint": f"{settings.public_url.rstrip('/')}/dev/token",
-            "id_token_signing_alg_values_supported": ["RS256"],
             "response_types_supported": ["code"],
+            "response_modes_supported": ["query"],
+            "grant_types_supported": ["authorization_code"],
+            "code_challenge_methods_supported": ["S256"],
+            "token_endpoint_auth_methods_supported": ["none"],
+            "scopes_supported": ["openid", "profile"],
+            "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "given_name",
+                                 "family_name", "birthdate", "citizen_id", "unit_code", "unit_kind", "realm_access"],
+            "id_token_signing_alg_values_supported": ["RS256"],
             "subject_types_supported": ["public"],
+            "authorization_response_iss_parameter_supported": True,
         }
 
     @router.get(DEV_ISSUER_PATH + "/protocol/openid-connect/certs")

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contracts.claims import Role, UnitKind
+from identity.domain.fake_people import fake_person
 
 
 class PersonaError(ValueError):
@@ -61,9 +62,18 @@ def _unit_kind(persona: Persona) -> UnitKind | None:
 
 def persona_claims(persona: Persona) -> dict[str, Any]:
     """Claims as Keycloak's mappers put them in an access token (see docs/token-claims.md)."""
-    claims: dict[str, Any] = {"sub": persona.subject, "realm_access": {"roles": [persona.role.value]}}
+    person = fake_person(f"{persona.role}:{persona.code}")
+    claims: dict[str, Any] = {
+        "sub": persona.subject,
+        "realm_access": {"roles": [persona.role.value]},
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "name": f"{person.given_name} {person.family_name}",
+    }
     if persona.role is Role.CITIZEN:
         claims["citizen_id"] = persona.code
+        claims["birthdate"] = person.birthdate.isoformat()
+        claims["title"] = person.title
     else:
         claims["unit_code"] = persona.code
         claims["unit_kind"] = _unit_kind(persona)

@@ -37,3 +37,15 @@ def test_malformed_personas_are_refused(raw: str) -> None:
 def test_subject_is_stable_per_persona() -> None:
     assert parse_persona("registrar:4701").subject == parse_persona("registrar:4701").subject
     assert parse_persona("registrar:4701").subject != parse_persona("registrar:4702").subject
+
+
+def test_citizen_persona_has_stable_fake_names_and_birthdate() -> None:
+    first = Claims.from_token_payload(persona_claims(parse_persona("citizen:1101700230705")))
+    second = Claims.from_token_payload(persona_claims(parse_persona("citizen:1101700230705")))
+    other = Claims.from_token_payload(persona_claims(parse_persona("citizen:3100600445631")))
+    assert first.given_name and first.family_name and first.birthdate is not None
+    assert (first.given_name, first.family_name, first.birthdate) == (
+        second.given_name, second.family_name, second.birthdate)
+    assert (first.given_name, first.family_name, first.birthdate) != (
+        other.given_name, other.family_name, other.birthdate)
+    assert Claims.from_token_payload(persona_claims(parse_persona("registrar:4701"))).birthdate is None

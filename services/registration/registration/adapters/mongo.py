@@ -1,87 +1,160 @@
-"""Cases and their outbox in MongoDB: the case and its event commit together or not at all."""
+"""Cases and their outbox in MongoDB: a change and its events (case facts, audit) commit together or not at all."""
 
 from __future__ import annotations
 
+import threading
 import time
-import uuid
-from dataclasses import asdict
-from datetime import UTC, date, datetime
-from typing import Any
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from datetime import UTC, datetime
+from typing import Literal
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import OperationFailure
 
-from registration.domain.case import CASE_EVENTS, NewCase, case_registered
-from registration.domain.receipts import be_year, receipt_counter_key, receipt_number
+from contracts import codec
+from registration.adapters.case_docs import Doc, creditor_doc, totals_doc, totals_from_doc
+from registration.adapters.group_commit import GroupCommit
+from registration.adapters.registering import (
+    AlreadyRegistered,
+    IdempotencyClaim,
+    IdempotencyKeyReused,
+    Pending,
+    Registered,
+    RegistrationWriter,
+    outbox_doc,
+    replayed,
+)
+from registration.domain.case import Creditor, Debt, NewCase, Totals, any_excessive_interest, totals_of
+from registration.domain.events import AUDIT_EVENTS, CASE_EVENTS, case_updated
 
-Doc = dict[str, Any]
+__all__ = ["AlreadyRegistered", "CaseRepository", "IdempotencyClaim", "IdempotencyKeyReused", "Registered",
+           "StaleRevision"]
+Change = Literal["creditors_added", "debts_added"]
 
 
-class AlreadyRegistered(Exception):
-    def __init__(self, existing: Doc) -> None:
-        super().__init__(existing["receipt_no"])
-        self.existing = existing
+class StaleRevision(Exception):
+    """The case changed between reading it and writing the change; read again and retry."""
 
 
 class CaseRepository:
-    def __init__(self, db: Database[Doc]) -> None:
+    def __init__(self, db: Database[Doc], *, campaign: str = "2569", idempotency_ttl_s: int = 86_400,
+                 max_group: int = 64) -> None:
         self.db = db
+        self.campaign = campaign
+        self.idempotency_ttl_s = idempotency_ttl_s
         self.cases = db["cases"]
         self.outbox = db["outbox"]
         self.counters = db["counters"]
+        self.idempotency = db["idempotency_keys"]
+        self.writes: AbstractContextManager[object] = nullcontext()
+        self._writer = RegistrationWriter(self)
+        self._group = GroupCommit(self._writer.commit_batch, self._writer.commit_one, max_batch=max_group,
+                                  name="registration-group-commit")
+
+    def start(self) -> None:
+        """Registrations from concurrent requests are committed in groups from here on."""
+        self._group.start()
+
+    def stop(self) -> None:
+        self._group.stop()
+
+    def _guard_dev_server(self) -> None:
+        """nx-27017 (the dev stand-in) runs every session on one SQLite connection: concurrent transactions
+        nest as savepoints and one's commit or abort takes the other's writes with it. On it, this
+        process's writes go one at a time; a real replica set isolates transactions itself. (The relay's
+        mark-as-sent may still land inside an open transaction; if that one aborts, the event is simply
+        published again, which consumers dedupe.)"""
+        if self.db.client.admin.command("buildInfo").get("process") == "nx_27017":
+            self.writes = threading.Lock()
 
     def ensure_indexes(self) -> None:
-        self.cases.create_index([("citizen_id", ASCENDING)], unique=True, name="one_case_per_citizen")
+        self._guard_dev_server()
+        for name, info in self.cases.index_information().items():
+            if list(info.get("key", ())) == [("citizen_id", 1)]:
+                self.cases.drop_index(name)  # from before campaigns: one case per citizen, ever
+        self.cases.create_index([("campaign", ASCENDING), ("citizen_id", ASCENDING)], unique=True,
+                                name="one_case_per_citizen_per_campaign")
         self.cases.create_index([("receipt_no", ASCENDING)], unique=True, name="receipt_no")
         self.outbox.create_index([("sent", ASCENDING), ("seq", ASCENDING)], name="unsent_in_order")
+        try:
+            self.idempotency.create_index([("created_at", ASCENDING)], name="expire",
+                                          expireAfterSeconds=self.idempotency_ttl_s)
+        except OperationFailure:  # the TTL changed: MongoDB wants the index replaced, not redefined
+            self.idempotency.drop_index("expire")
+            self.idempotency.create_index([("created_at", ASCENDING)], name="expire",
+                                          expireAfterSeconds=self.idempotency_ttl_s)
 
-    def _next_receipt(self, province_code: str, today: date) -> str:
-        year = be_year(today)
-        counter = self.counters.find_one_and_update(
-            {"_id": receipt_counter_key(province_code, year)},
-            {"$inc": {"n": 1}},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
-        assert counter is not None  # upsert with ReturnDocument.AFTER always returns the document
-        return receipt_number(province_code, year, int(counter["n"]))
+    @staticmethod
+    def next_seq() -> int:
+        return time.time_ns()
 
-    def register(self, case: NewCase, *, now: datetime | None = None) -> Doc:
-        """Stores the case and its CaseRegistered event in one transaction."""
-        existing = self.find_by_citizen(case.citizen_id)
-        if existing is not None:
-            raise AlreadyRegistered(existing)
+    def replay(self, claim: IdempotencyClaim) -> Registered | None:
+        """The first result for this key, or None; raises IdempotencyKeyReused if the body differs."""
+        stored = self.idempotency.find_one({"_id": claim.key})
+        return None if stored is None else replayed(stored, claim)
+
+    def register(self, case: NewCase, *, audit: Callable[[str], codec.Event],
+                 claim: IdempotencyClaim | None = None, now: datetime | None = None) -> Registered:
+        """Stores the case, its CaseRegistered event, the audit record built by ``audit(case_id)`` and the
+        idempotency key in one transaction. A retry with the same key gets the first result; a second
+        case of a citizen raises AlreadyRegistered."""
+        pending = Pending(case, audit, claim, now or datetime.now(UTC))
+        if self._group.running:
+            return self._group.submit(pending)
+        return self._writer.commit_one(pending)
+
+    def add_creditors(self, doc: Doc, creditors: tuple[Creditor, ...], audit: codec.Event,
+                      now: datetime | None = None) -> Doc:
+        """Appends creditors; the case's new revision, CaseUpdated (totals after the change) and the audit
+        record commit together. Raises StaleRevision if the case changed since ``doc`` was read."""
+        return self._change(doc, doc["creditors"] + [creditor_doc(c) for c in creditors], "creditors_added",
+                            totals_of(creditors), any_excessive_interest(creditors), audit, now)
+
+    def add_debts(self, doc: Doc, creditor_index: int, debts: tuple[Debt, ...], audit: codec.Event,
+                  now: datetime | None = None) -> Doc:
+        added = creditor_doc(Creditor(debts))
+        creditors = [dict(c) for c in doc["creditors"]]
+        creditors[creditor_index]["debts"] = creditors[creditor_index]["debts"] + added["debts"]
+        added_totals = totals_of((Creditor(debts),))
+        delta = Totals(0, added_totals.debt_count, added_totals.principal_satang, added_totals.outstanding_satang)
+        return self._change(doc, creditors, "debts_added", delta, any_excessive_interest((Creditor(debts),)),
+                            audit, now)
+
+    def _change(self, doc: Doc, creditors: list[Doc], change: Change, delta: Totals, excessive: bool,
+                audit: codec.Event, now: datetime | None) -> Doc:
         now = now or datetime.now(UTC)
-        case_id = f"c-{uuid.uuid4().hex}"
-        doc: Doc = {
-            "_id": case_id,
-            "receipt_no": self._next_receipt(case.province_code, now.date()),
-            "created_at": now,
-            **asdict(case),
-        }
-        event = case_registered(case_id, case)
-        outbox_doc = {"_id": event["event_id"], "topic": CASE_EVENTS, "event": event,
-                      "seq": time.time_ns(), "created_at": now, "sent": False, "sent_at": None}
+        revision = int(doc["revision"]) + 1
+        totals = totals_from_doc(doc) + delta
+        updated = {"creditors": creditors, "revision": revision, "updated_at": now, "totals": totals_doc(totals),
+                   "excessive_interest": bool(doc["excessive_interest"] or excessive)}
+        event = case_updated(doc["_id"], revision, change, doc["province_code"], doc["district_code"], totals)
+        seq = self.next_seq()
 
         def write(session: ClientSession) -> None:
-            self.cases.insert_one(doc, session=session)
-            self.outbox.insert_one(outbox_doc, session=session)
+            result = self.cases.update_one({"_id": doc["_id"], "revision": doc["revision"]}, {"$set": updated},
+                                           session=session)
+            if result.matched_count != 1:
+                raise StaleRevision(doc["_id"])
+            self.outbox.insert_many([outbox_doc(CASE_EVENTS, event, now, seq),
+                                     outbox_doc(AUDIT_EVENTS, audit, now, seq + 1)], session=session)
 
-        try:
-            with self.db.client.start_session() as session:
-                session.with_transaction(write)
-        except DuplicateKeyError:
-            # A concurrent submission by the same citizen won the race: answer with its case.
-            found = self.find_by_citizen(case.citizen_id)
-            if found is None:
-                raise
-            raise AlreadyRegistered(found) from None
-        return doc
+        with self.writes, self.db.client.start_session() as session:
+            session.with_transaction(write)
+        return {**doc, **updated}
+
+    def record(self, event: codec.Event, topic: str = AUDIT_EVENTS) -> None:
+        """An outbox entry on its own: the audit record of a read or of a refused request."""
+        with self.writes:
+            self.outbox.insert_one(outbox_doc(topic, event, datetime.now(UTC), self.next_seq()))
 
     def find_by_citizen(self, citizen_id: str) -> Doc | None:
-        return self.cases.find_one({"citizen_id": citizen_id})
+        return self.cases.find_one({"campaign": self.campaign, "citizen_id": citizen_id})
 
     def find_by_receipt(self, receipt_no: str) -> Doc | None:
         return self.cases.find_one({"receipt_no": receipt_no})
+
+    def find_by_id(self, case_id: str) -> Doc | None:
+        return self.cases.find_one({"_id": case_id})

@@ -61,6 +61,10 @@ class OutboxRelay:
         self._thread.join(timeout)
         self.producer.flush(min(timeout, 5.0))
         self._mark_delivered()
+        # Whatever is still queued stays unsent in the outbox for the next start, so it can be dropped
+        # here; closing stops the producer reconnecting to a broker that may be gone.
+        self.producer.purge()
+        self.producer.close()
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -1,90 +1,80 @@
-"""HTTP API for registrations: thin; turns requests into repository calls."""
+"""JSON API for registrations: thin; the rules are in ``intake`` and ``contracts.access``."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends, Header, Path, Request, status
 
-from contracts.claims import Claims, CurrentClaims, Role
-from registration.adapters.mongo import AlreadyRegistered, CaseRepository
-from registration.adapters.relay import OutboxRelay
-from registration.domain.case import Channel, Creditor, Debt, NewCase
+from contracts.claims import CurrentClaims
+from contracts.web import client_address
+from registration.api.intake import Intake
+from registration.api.schemas import (
+    AlreadyRegisteredOut,
+    CaseChanged,
+    CreditorsRequest,
+    DebtsRequest,
+    ErrorsOut,
+    RegistrationCreated,
+    RegistrationOut,
+    RegistrationRequest,
+)
+from registration.api.views import case_changed, registration_out
+from registration.domain.events import Actor
 
 router = APIRouter(prefix="/api/v1/registrations", tags=["registrations"])
-STAFF = (Role.REGISTRAR, Role.DISTRICT_OFFICER)
-FORBIDDEN = {"th": "ไม่มีสิทธิ์ดำเนินการนี้", "en": "Not allowed"}
 
 
-class DebtIn(BaseModel):
-    principal_satang: int = Field(ge=0)
-    outstanding_satang: int = Field(ge=0)
+# Dependencies without I/O are async so FastAPI does not send each to the thread pool.
+async def _intake(request: Request) -> Intake:
+    intake: Intake = request.app.state.intake
+    return intake
 
 
-class CreditorIn(BaseModel):
-    debts: list[DebtIn] = Field(default_factory=list, max_length=50)
+async def _actor(request: Request, claims: CurrentClaims) -> Actor:
+    return Actor.of(claims.sub, claims.roles, claims.unit_code, client_address(request),
+                    request.headers.get("x-request-id"))
 
 
-class RegistrationIn(BaseModel):
-    citizen_id: str = Field(pattern=r"^[0-9]{13}$")
-    province_code: str = Field(pattern=r"^[0-9]{2}$")
-    district_code: str = Field(pattern=r"^[0-9]{4}$")
-    channel: Channel
-    creditors: list[CreditorIn] = Field(default_factory=list, max_length=50)
+Uses = Annotated[Intake, Depends(_intake)]
+Acting = Annotated[Actor, Depends(_actor)]
+CaseId = Annotated[str, Path(max_length=64)]
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "ไม่มีโทเคนหรือโทเคนไม่ถูกต้อง"},
+    403: {"description": "ไม่มีสิทธิ์"},
+    422: {"model": ErrorsOut, "description": "ข้อมูลไม่ถูกต้อง (รายช่อง)"},
+}
 
 
-class RegistrationOut(BaseModel):
-    case_id: str
-    receipt_no: str
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=RegistrationCreated,
+             responses={**_ERRORS, 409: {"model": AlreadyRegisteredOut, "description": "ลงทะเบียนไว้แล้ว"}})
+def register(
+    body: RegistrationRequest, claims: CurrentClaims, actor: Acting, intake: Uses,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=128)] = None,
+) -> RegistrationCreated:
+    """ลงทะเบียนลูกหนี้นอกระบบ. A citizen registers only themself (self_online/thaid_app); registrars and
+    district officers register at their desk (desk/paper) with the unit from their token."""
+    return RegistrationCreated(**intake.register(body, claims, actor, idempotency_key).as_doc())
 
 
-def _cases(request: Request) -> CaseRepository:
-    repo: CaseRepository = request.app.state.cases
-    return repo
+@router.get("/{receipt_no}", response_model=RegistrationOut, responses={**_ERRORS, 404: {}})
+def get_registration(receipt_no: Annotated[str, Path(max_length=32)], claims: CurrentClaims, actor: Acting,
+                     intake: Uses) -> RegistrationOut:
+    """The case, for its debtor or staff whose unit covers it; anyone else gets 404."""
+    return registration_out(intake.read(receipt_no, claims, actor))
 
 
-Cases = Annotated[CaseRepository, Depends(_cases)]
+@router.post("/{case_id}/creditors", response_model=CaseChanged, responses={**_ERRORS, 404: {}})
+def add_creditors(case_id: CaseId, body: CreditorsRequest, claims: CurrentClaims, actor: Acting,
+                  intake: Uses) -> CaseChanged:
+    """เพิ่มเจ้าหนี้ (with their debts) to an existing case: the debtor or staff of its unit."""
+    return case_changed(intake.add_creditors(case_id, body, claims, actor))
 
 
-def _authorise_submission(claims: Claims, body: RegistrationIn) -> str | None:
-    """Returns the registration unit code; a citizen may register only themself."""
-    if claims.has(*STAFF) and body.channel in (Channel.DESK, Channel.PAPER):
-        return claims.unit_code
-    if Role.CITIZEN in claims.roles and claims.citizen_id == body.citizen_id and body.channel in (
-        Channel.SELF_ONLINE, Channel.THAID_APP
-    ):
-        return None
-    raise HTTPException(status.HTTP_403_FORBIDDEN, detail=FORBIDDEN)
+@router.post("/{case_id}/creditors/{creditor_no}/debts", response_model=CaseChanged,
+             responses={**_ERRORS, 404: {}})
+def add_debts(case_id: CaseId, creditor_no: Annotated[int, Path(ge=1, le=100)], body: DebtsRequest,
+              claims: CurrentClaims, actor: Acting, intake: Uses) -> CaseChanged:
+    """เพิ่มหนี้ to a creditor already on the case (``creditor_no`` counts from 1)."""
+    return case_changed(intake.add_debts(case_id, creditor_no, body, claims, actor))
 
-
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=RegistrationOut)
-def register(body: RegistrationIn, claims: CurrentClaims, cases: Cases, request: Request) -> Any:
-    unit_code = _authorise_submission(claims, body)
-    case = NewCase(
-        citizen_id=body.citizen_id,
-        province_code=body.province_code,
-        district_code=body.district_code,
-        channel=body.channel,
-        unit_code=unit_code,
-        creditors=tuple(Creditor(tuple(Debt(**d.model_dump()) for d in c.debts)) for c in body.creditors),
-    )
-    try:
-        doc = cases.register(case)
-    except AlreadyRegistered as already:
-        detail = {"th": "ท่านลงทะเบียนไว้แล้ว", "en": "Already registered",
-                  "case_id": already.existing["_id"], "receipt_no": already.existing["receipt_no"]}
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=detail) from None
-    relay: OutboxRelay = request.app.state.relay
-    relay.wake()
-    return RegistrationOut(case_id=doc["_id"], receipt_no=doc["receipt_no"])
-
-
-@router.get("/{receipt_no}", response_model=RegistrationOut)
-def get_registration(receipt_no: str, claims: CurrentClaims, cases: Cases) -> Any:
-    doc = cases.find_by_receipt(receipt_no)
-    owner = doc is not None and claims.citizen_id == doc["citizen_id"] and Role.CITIZEN in claims.roles
-    staff = doc is not None and claims.has(*STAFF) and claims.unit_code in (doc["unit_code"], doc["district_code"])
-    if doc is None or not (owner or staff):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail={"th": "ไม่พบรายการ", "en": "Not found"})
-    return RegistrationOut(case_id=doc["_id"], receipt_no=doc["receipt_no"])

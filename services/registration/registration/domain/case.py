@@ -1,14 +1,16 @@
-"""A debtor's case as the intake sees it, and the event that announces it."""
+"""A debtor's case as the intake sees it: the debtor, creditors, debts and help wanted.
+
+Plain frozen dataclasses with canonical values (citizen ID digits, satang, dates, DOPA codes);
+parsing and messages live in the validators, storage in the adapters.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
-from typing import Any
 
-from contracts import codec
-
-CASE_EVENTS = "case-events"
+from registration.domain.interest import InterestRate
 
 
 class Channel(StrEnum):
@@ -18,43 +20,120 @@ class Channel(StrEnum):
     PAPER = "paper"
 
 
+SELF_CHANNELS = frozenset({Channel.SELF_ONLINE, Channel.THAID_APP})
+DESK_CHANNELS = frozenset({Channel.DESK, Channel.PAPER})
+
+
+@dataclass(frozen=True)
+class Address:
+    line: str
+    subdistrict_code: str
+    district_code: str
+    province_code: str
+    postal_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Debtor:
+    citizen_id: str
+    given_name: str
+    family_name: str
+    address: Address
+    title: str | None = None
+    birth_date: date | None = None
+    phone: str | None = None
+    occupation: str | None = None
+    monthly_income_satang: int | None = None
+
+
 @dataclass(frozen=True)
 class Debt:
     principal_satang: int
     outstanding_satang: int
+    start_date: date | None = None
+    interest: InterestRate | None = None
+    instalment_satang: int | None = None
+    instalment_frequency: str | None = None
+    repaid_satang: int = 0
+    collateral: tuple[str, ...] = ()
+    collateral_other: str | None = None
+    threatened: bool = False
+
+    @property
+    def excessive_interest(self) -> bool:
+        return self.interest is not None and self.interest.excessive
 
 
 @dataclass(frozen=True)
 class Creditor:
     debts: tuple[Debt, ...] = ()
+    kind: str = "unknown"
+    name: str | None = None
+    phone: str | None = None
+    address_or_area: str | None = None
+    how_met: str | None = None
+    how_met_detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Totals:
+    creditor_count: int
+    debt_count: int
+    principal_satang: int
+    outstanding_satang: int
+
+    def __add__(self, other: Totals) -> Totals:
+        return Totals(
+            self.creditor_count + other.creditor_count,
+            self.debt_count + other.debt_count,
+            self.principal_satang + other.principal_satang,
+            self.outstanding_satang + other.outstanding_satang,
+        )
+
+
+def totals_of(creditors: tuple[Creditor, ...]) -> Totals:
+    debts = [d for c in creditors for d in c.debts]
+    return Totals(
+        creditor_count=len(creditors),
+        debt_count=len(debts),
+        principal_satang=sum(d.principal_satang for d in debts),
+        outstanding_satang=sum(d.outstanding_satang for d in debts),
+    )
+
+
+def any_excessive_interest(creditors: tuple[Creditor, ...]) -> bool:
+    return any(d.excessive_interest for c in creditors for d in c.debts)
 
 
 @dataclass(frozen=True)
 class NewCase:
-    citizen_id: str
-    province_code: str
-    district_code: str
+    debtor: Debtor
     channel: Channel
-    unit_code: str | None = None
-    creditors: tuple[Creditor, ...] = field(default_factory=tuple)
+    creditors: tuple[Creditor, ...] = ()
+    help_wanted: tuple[str, ...] = ()
+    help_other: str | None = None
+    unit_code: str | None = None  # the desk, for desk and paper registrations
+    officer_sub: str | None = None  # who keyed it in, for desk and paper registrations
+    paper_form_no: str | None = None
+    paper_received_on: date | None = None
+    privacy_acknowledged: bool = False
 
     @property
-    def debts(self) -> list[Debt]:
-        return [d for c in self.creditors for d in c.debts]
+    def citizen_id(self) -> str:
+        return self.debtor.citizen_id
 
+    @property
+    def province_code(self) -> str:
+        return self.debtor.address.province_code
 
-def case_registered(case_id: str, case: NewCase) -> dict[str, Any]:
-    """The CaseRegistered event: codes, counts and amounts only (no personal data)."""
-    return codec.new_event(
-        "CaseRegistered",
-        1,
-        case_id=case_id,
-        province_code=case.province_code,
-        district_code=case.district_code,
-        channel=case.channel.value,
-        unit_code=case.unit_code,
-        creditor_count=len(case.creditors),
-        debt_count=len(case.debts),
-        principal_satang=sum(d.principal_satang for d in case.debts),
-        outstanding_satang=sum(d.outstanding_satang for d in case.debts),
-    )
+    @property
+    def district_code(self) -> str:
+        return self.debtor.address.district_code
+
+    @property
+    def totals(self) -> Totals:
+        return totals_of(self.creditors)
+
+    @property
+    def excessive_interest(self) -> bool:
+        return any_excessive_interest(self.creditors)

@@ -13,7 +13,10 @@ from pymongo import MongoClient
 from infra.dev.testing import KafkaUnderTest, wait_until
 from registration.adapters.mongo import AlreadyRegistered, CaseRepository
 from registration.adapters.relay import OutboxRelay
-from registration.domain.case import Channel, Creditor, Debt, NewCase
+from registration.domain.case import Address, Channel, Creditor, Debt, Debtor, NewCase
+from registration.domain.events import Actor, AuditAction, audit_recorded
+
+DESK = Actor.of("officer-1", ["registrar"], "4701")
 
 
 @pytest.fixture
@@ -26,8 +29,13 @@ def repo(mongodb_uri: str, db_name: str) -> Iterator[CaseRepository]:
 
 
 def a_case(n: int) -> NewCase:
-    return NewCase(citizen_id=f"{n:013d}", province_code="47", district_code="4701", channel=Channel.DESK,
-                   unit_code="4701", creditors=(Creditor((Debt(100_00, 150_00),)),))
+    debtor = Debtor(f"{n:013d}", "สมชาย", "ทดสอบ", Address("1 หมู่ 1", "470101", "4701", "47"))
+    return NewCase(debtor=debtor, channel=Channel.DESK, unit_code="4701",
+                   creditors=(Creditor((Debt(100_00, 150_00),)),))
+
+
+def register(repo: CaseRepository, case: NewCase) -> str:
+    return repo.register(case, audit=lambda case_id: audit_recorded(DESK, AuditAction.CREATE, True, case_id)).case_id
 
 
 def consume_keys(bootstrap: str, wanted: set[str], timeout: float = 60) -> list[str]:
@@ -50,12 +58,12 @@ def consume_keys(bootstrap: str, wanted: set[str], timeout: float = 60) -> list[
 
 
 def test_case_and_event_commit_together(repo: CaseRepository) -> None:
-    doc = repo.register(a_case(1))
-    outbox = list(repo.outbox.find())
-    assert [o["event"]["case_id"] for o in outbox] == [doc["_id"]]
+    case_id = register(repo, a_case(1))
+    outbox = {o["topic"]: o["event"] for o in repo.outbox.find()}
+    assert outbox["case-events"]["case_id"] == outbox["audit-events"]["case_id"] == case_id
     with pytest.raises(AlreadyRegistered):
-        repo.register(a_case(1))
-    assert repo.cases.count_documents({}) == 1 and repo.outbox.count_documents({}) == 1
+        register(repo, a_case(1))
+    assert repo.cases.count_documents({}) == 1 and repo.outbox.count_documents({}) == 2
 
 
 def test_broker_outage_loses_nothing_and_sends_each_once(repo: CaseRepository, kafka: KafkaUnderTest) -> None:
@@ -65,13 +73,13 @@ def test_broker_outage_loses_nothing_and_sends_each_once(repo: CaseRepository, k
     relay.start()
     try:
         kafka.cluster.set_down()
-        cases = [repo.register(a_case(1000 + n)) for n in range(100)]
+        case_ids = [register(repo, a_case(1000 + n)) for n in range(100)]
         relay.wake()
-        assert repo.outbox.count_documents({"sent": False}) == 100  # accepted while the broker is down
+        assert repo.outbox.count_documents({"sent": False}) == 200  # accepted while the broker is down
         kafka.cluster.set_up()
         assert wait_until(lambda: repo.outbox.count_documents({"sent": False}) == 0, timeout=60)
     finally:
         relay.stop()
-    event_ids = consume_keys(kafka.bootstrap, {c["_id"] for c in cases})
+    event_ids = consume_keys(kafka.bootstrap, set(case_ids))
     assert len(set(event_ids)) == 100
     assert len(event_ids) == 100, "the idempotent producer must not duplicate on retry"

@@ -1,0 +1,1 @@
+"""Stand-ins and helpers for the dev stack and tests (never used in production)."""

@@ -1,0 +1,47 @@
+"""Sign-in rate limits: per client address and per citizen ID, answered with a Thai 429 page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from contracts.web import RateLimiter, client_address
+from identity.web.pages import render
+
+
+@dataclass
+class SigninLimits:
+    per_address: RateLimiter
+    per_citizen: RateLimiter
+
+    @classmethod
+    def create(cls, per_address: int, per_citizen: int, window: float) -> SigninLimits:
+        return cls(RateLimiter(per_address, window), RateLimiter(per_citizen, window))
+
+    def refuse(self, request: Request, citizen_id: str | None = None) -> HTMLResponse | None:
+        """A 429 page when this address or this citizen ID has tried too often, else None."""
+        address = "addr:" + client_address(request)
+        if not self.per_address.allow(address):
+            return too_many(request, self.per_address.retry_after(address))
+        if citizen_id:
+            key = "pid:" + citizen_id
+            if not self.per_citizen.allow(key):
+                return too_many(request, self.per_citizen.retry_after(key))
+        return None
+
+
+def too_many(request: Request, retry_after: int) -> HTMLResponse:
+    response = render(
+        request,
+        "error.html",
+        status_code=429,
+        heading_th="พยายามเข้าสู่ระบบบ่อยเกินไป",
+        heading_en="Too many sign-in attempts",
+        th="เพื่อความปลอดภัยของบัญชี ระบบจำกัดจำนวนครั้งในการเข้าสู่ระบบ",
+        en="For the safety of accounts, sign-in attempts are limited.",
+        retry_after=retry_after,
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    return response

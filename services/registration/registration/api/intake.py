@@ -1,0 +1,174 @@
+"""The intake's use cases, shared by the JSON API and the web pages: who may do what (``contracts.access``),
+validation, storage with events and audit, idempotent retries.
+
+Every read or change of a debtor's case, allowed or refused, leaves an AuditRecorded event in the
+outbox; for reads it is written before any data is returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from contracts.access import CaseLocation, may_change_case, may_read_case, may_register_at_desk, may_self_register
+from contracts.claims import Claims, Role
+from registration.adapters.case_docs import Doc
+from registration.adapters.mongo import (
+    AlreadyRegistered,
+    CaseRepository,
+    IdempotencyClaim,
+    IdempotencyKeyReused,
+    Registered,
+    StaleRevision,
+)
+from registration.api.errors import Conflict, Forbidden, Invalid, NotFound
+from registration.api.schemas import CreditorsRequest, DebtsRequest, RegistrationRequest
+from registration.api.validation import (
+    DeskOfficer,
+    VerifiedIdentity,
+    validate_creditors,
+    validate_debts,
+    validate_registration,
+)
+from registration.domain.case import SELF_CHANNELS, Channel
+from registration.domain.events import Actor, AuditAction, audit_recorded
+from registration.domain.receipts import parse_receipt, thai_date
+from registration.domain.thai import FieldError, normalise_digits
+
+_CHANGE_ATTEMPTS = 3
+NOT_FOUND = ("case.not_found", "ไม่พบรายการลงทะเบียนนี้ หรือท่านไม่มีสิทธิ์เข้าถึง", "Registration not found.")
+FORBIDDEN = ("access.forbidden", "ท่านไม่มีสิทธิ์ดำเนินการนี้", "You are not allowed to do this.")
+SELF_ONLY = ("access.self_only", "ท่านลงทะเบียนได้เฉพาะในนามของตนเองเท่านั้น",
+             "You may register only yourself, through the self-registration channels.")
+OUTSIDE_UNIT = ("access.outside_unit", "ผู้ลงทะเบียนมีที่อยู่นอกพื้นที่รับผิดชอบของหน่วยท่าน",
+                "The debtor's address is outside your unit's area.")
+READ_ONLY = ("access.read_only", "ท่านมีสิทธิ์ดูข้อมูลรายการนี้ แต่ไม่มีสิทธิ์แก้ไข", "You may read this case but not change it.")
+BUSY = ("case.concurrent_change", "รายการนี้กำลังถูกแก้ไขพร้อมกัน กรุณาลองใหม่อีกครั้ง",
+        "The case was changed at the same time. Please try again.")
+NO_CREDITOR = ("creditor.not_found", "ไม่พบเจ้าหนี้ลำดับนี้ในรายการลงทะเบียน", "No such creditor on this case.")
+KEY_REUSED = FieldError(
+    "idempotency_key.reused",
+    "รหัส Idempotency-Key นี้เคยใช้กับคำขอที่มีข้อมูลต่างกัน กรุณาใช้รหัสใหม่สำหรับคำขอใหม่",
+    "This Idempotency-Key was already used with a different request body. Use a new key for a new request.",
+    "header.idempotency-key",
+)
+
+
+def already_registered(existing: Doc) -> Conflict:
+    return Conflict("case.already_registered", "ท่านลงทะเบียนไว้แล้ว สามารถเพิ่มข้อมูลเจ้าหนี้ในรายการเดิมได้",
+                    "Already registered: creditors can be added to the existing case.",
+                    case_id=existing["_id"], receipt_no=existing["receipt_no"])
+
+
+def location(doc: Doc) -> CaseLocation:
+    return CaseLocation(doc["province_code"], doc["district_code"], doc["citizen_id"], doc.get("unit_code"))
+
+
+def body_hash(body: RegistrationRequest) -> str:
+    canonical = json.dumps(body.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class Intake:
+    cases: CaseRepository
+    on_commit: Callable[[], None] = lambda: None  # wakes the outbox relay
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def _deny(self, actor: Actor, action: AuditAction, case_id: str | None,
+              problem: type[Forbidden | NotFound], message: tuple[str, str, str]) -> Forbidden | NotFound:
+        self.cases.record(audit_recorded(actor, action, False, case_id))
+        return problem(*message)
+
+    def register(self, body: RegistrationRequest, claims: Claims, actor: Actor,
+                 idempotency_key: str | None = None) -> Registered:
+        """201 result (also on a retry with the same key); raises Forbidden, Invalid or Conflict."""
+        channel = Channel(body.channel)
+        identity, desk = None, None
+        if channel in SELF_CHANNELS:
+            typed = normalise_digits(body.debtor.citizen_id or "") or claims.citizen_id or ""
+            if claims.citizen_id is None or not may_self_register(claims, typed):
+                raise self._deny(actor, AuditAction.CREATE, None, Forbidden, SELF_ONLY)
+            identity = VerifiedIdentity(claims.citizen_id, claims.given_name, claims.family_name, claims.birthdate)
+        elif claims.has(Role.REGISTRAR, Role.DISTRICT_OFFICER) and claims.unit_code:
+            desk = DeskOfficer(claims.unit_code, claims.sub)
+        else:
+            raise self._deny(actor, AuditAction.CREATE, None, Forbidden, FORBIDDEN)
+
+        claim = IdempotencyClaim(f"{claims.sub}:{idempotency_key}", body_hash(body)) if idempotency_key else None
+        try:
+            replayed = self.cases.replay(claim) if claim else None
+            if replayed is not None:
+                return replayed
+            now = self.clock()
+            case = validate_registration(body, today=thai_date(now), identity=identity, desk=desk)
+            if isinstance(case, list):
+                raise Invalid(case)
+            if desk is not None and not may_register_at_desk(claims, case.province_code, case.district_code):
+                raise self._deny(actor, AuditAction.CREATE, None, Forbidden, OUTSIDE_UNIT)
+            result = self.cases.register(
+                case, audit=lambda case_id: audit_recorded(actor, AuditAction.CREATE, True, case_id),
+                claim=claim, now=now,
+            )
+        except IdempotencyKeyReused:
+            raise Invalid([KEY_REUSED]) from None
+        except AlreadyRegistered as already:
+            self.cases.record(audit_recorded(actor, AuditAction.CREATE, False, already.existing["_id"]))
+            raise already_registered(already.existing) from None
+        self.on_commit()
+        return result
+
+    def read(self, receipt_no: str, claims: Claims, actor: Actor) -> Doc:
+        """The case, after its audit record is stored; others' cases are NotFound, never Forbidden."""
+        canonical = parse_receipt(receipt_no)
+        doc = self.cases.find_by_receipt(canonical) if canonical else None
+        allowed = doc is not None and may_read_case(claims, location(doc))
+        self.cases.record(audit_recorded(actor, AuditAction.READ, allowed, doc["_id"] if doc else None))
+        self.on_commit()
+        if doc is None or not allowed:
+            raise NotFound(*NOT_FOUND)
+        return doc
+
+    def _changeable(self, case_id: str, claims: Claims, actor: Actor) -> Doc:
+        doc = self.cases.find_by_id(case_id[:64])
+        if doc is None or not may_change_case(claims, location(doc)):
+            # Someone who may read the case learns why; anyone else cannot tell it exists.
+            readable = doc is not None and may_read_case(claims, location(doc))
+            raise self._deny(actor, AuditAction.UPDATE, doc["_id"] if doc else None,
+                             Forbidden if readable else NotFound, READ_ONLY if readable else NOT_FOUND)
+        return doc
+
+    def _change(self, doc: Doc, claims: Claims, actor: Actor, apply: Callable[[Doc], Doc]) -> Doc:
+        """``apply`` to the case, re-reading it when another change committed first."""
+        case_id = doc["_id"]
+        for _ in range(_CHANGE_ATTEMPTS):
+            try:
+                changed = apply(doc)
+            except StaleRevision:
+                doc = self._changeable(case_id, claims, actor)
+                continue
+            self.on_commit()
+            return changed
+        raise Conflict(*BUSY)
+
+    def add_creditors(self, case_id: str, body: CreditorsRequest, claims: Claims, actor: Actor) -> Doc:
+        doc = self._changeable(case_id, claims, actor)  # refuse before validating: no hints about others' cases
+        creditors = validate_creditors(body, today=thai_date(self.clock()))
+        if isinstance(creditors, list):
+            raise Invalid(creditors)
+        audit = audit_recorded(actor, AuditAction.UPDATE, True, case_id)
+        return self._change(doc, claims, actor, lambda current: self.cases.add_creditors(current, creditors, audit))
+
+    def add_debts(self, case_id: str, creditor_no: int, body: DebtsRequest, claims: Claims, actor: Actor) -> Doc:
+        doc = self._changeable(case_id, claims, actor)
+        if not 1 <= creditor_no <= len(doc["creditors"]):
+            raise NotFound(*NO_CREDITOR)
+        debts = validate_debts(body, today=thai_date(self.clock()))
+        if isinstance(debts, list):
+            raise Invalid(debts)
+        audit = audit_recorded(actor, AuditAction.UPDATE, True, case_id)
+        return self._change(doc, claims, actor,
+                            lambda current: self.cases.add_debts(current, creditor_no - 1, debts, audit))

@@ -1,0 +1,99 @@
+"""Public self-registration pages: landing, the step-by-step form, receipt and status. Thin: the form
+engine is ``pages_flow``, the rules are the core's ``Intake``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from registration.api.errors import NotFound
+from registration.api.pages_flow import PUBLIC, actor, intake, post_step, show_step, signed_in, submit
+from registration.domain import admin_areas
+from registration.web.context import PageProblem, WebContext, WebSession, posted_form, web
+
+router = APIRouter(include_in_schema=False)
+Ctx = Annotated[WebContext, Depends(web)]
+Form = Annotated[FormData, Depends(posted_form)]
+NOT_FOUND = PageProblem(404, "ไม่พบรายการลงทะเบียนนี้", "Registration not found.")
+
+
+def _sign_in(request: Request) -> RedirectResponse:
+    target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    return RedirectResponse(f"/auth/signin?flow=public&next={target}", status_code=303)
+
+
+def _own_case(request: Request, session: WebSession) -> dict[str, Any] | None:
+    claims = session.claims
+    return intake(request).cases.find_by_citizen(claims.citizen_id) if claims and claims.citizen_id else None
+
+
+@router.get("/")
+def root() -> Response:
+    return RedirectResponse("/register", status_code=303)
+
+
+@router.get("/register")
+def landing(ctx: Ctx, request: Request) -> Response:
+    session = signed_in(ctx, request, PUBLIC)
+    case = _own_case(request, session) if session else None
+    return ctx.render(request, "landing.html", session=session, case=case,
+                      signed_out=request.query_params.get("signed_out") == "1")
+
+
+@router.get("/register/step/{step}")
+def step_page(ctx: Ctx, request: Request, step: str) -> Response:
+    session = signed_in(ctx, request, PUBLIC)
+    if session is None:
+        return _sign_in(request)
+    if _own_case(request, session) is not None:  # one case per citizen: show it instead of a second form
+        return RedirectResponse("/register/status?already=1", status_code=303)
+    return show_step(ctx, request, session, PUBLIC, step)
+
+
+@router.post("/register/step/{step}")
+def step_post(ctx: Ctx, request: Request, step: str, form: Form) -> Response:
+    session = signed_in(ctx, request, PUBLIC)
+    if session is not None and _own_case(request, session) is not None:
+        return RedirectResponse("/register/status?already=1", status_code=303)
+    return post_step(ctx, request, PUBLIC, step, form)
+
+
+@router.post("/register/submit")
+def submit_post(ctx: Ctx, request: Request, form: Form) -> Response:
+    return submit(ctx, request, PUBLIC, form)
+
+
+@router.get("/register/receipt/{receipt_no}")
+def receipt(ctx: Ctx, request: Request, receipt_no: str) -> Response:
+    session = signed_in(ctx, request, PUBLIC)
+    if session is None or session.claims is None:
+        return _sign_in(request)
+    try:
+        case = intake(request).read(receipt_no[:32], session.claims, actor(request, session.claims))
+    except NotFound:
+        raise NOT_FOUND from None
+    return ctx.render(request, "receipt.html", session=session, case=case, desk=False)
+
+
+@router.get("/register/status")
+def status(ctx: Ctx, request: Request) -> Response:
+    session = signed_in(ctx, request, PUBLIC)
+    if session is None or session.claims is None:
+        return _sign_in(request)
+    found = _own_case(request, session)
+    case = intake(request).read(found["receipt_no"], session.claims, actor(request, session.claims)) if found else None
+    return ctx.render(request, "status.html", session=session, case=case,
+                      already=request.query_params.get("already") == "1",
+                      added=request.query_params.get("added") == "1")
+
+
+@router.get("/register/areas")
+def areas(parent: Annotated[str, Query(max_length=4, pattern=r"^[0-9]{2}([0-9]{2})?$")]) -> Response:
+    """Options for the district or subdistrict select after the parent changed (progressive enhancement)."""
+    children = admin_areas.districts_of(parent) if len(parent) == 2 else admin_areas.subdistricts_of(parent)
+    body = [{"code": a.code, "th": a.name_th, "en": a.name_en} for a in children]
+    return JSONResponse(body, headers={"Cache-Control": "public, max-age=86400"})

@@ -1,0 +1,222 @@
+"""The step-by-step registration form, shared by self-registration and desk registration.
+
+Each step saves what was posted into the session's draft (valid or not), then checks the whole
+draft with the core's ``validate_registration`` and shows only this step's errors. Submitting
+goes through ``Intake.register``: the same rules, audit and events as the JSON API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from contracts.claims import Claims, Role
+from contracts.web import client_address
+from registration.api.errors import Conflict, Forbidden, Invalid, MessageProblem, NotFound
+from registration.api.intake import Intake
+from registration.api.validation import DeskOfficer, VerifiedIdentity, parse_request, validate_registration
+from registration.domain.events import Actor
+from registration.domain.receipts import thai_date
+from registration.domain.thai import FieldError
+from registration.web import forms
+from registration.web.context import PageProblem, WebContext, WebSession, now
+
+
+@dataclass(frozen=True)
+class Flow:
+    prefix: str
+    steps: tuple[str, ...]
+    desk: bool
+    session_kind: str
+
+    def url(self, step: str) -> str:
+        return f"{self.prefix}/step/{step}"
+
+    def step_of(self, field: str | None) -> str:
+        step = forms.step_of(field)
+        return step if step in self.steps else "review"
+
+    def neighbour(self, step: str, offset: int) -> str:
+        i = self.steps.index(step) + offset
+        return self.steps[max(0, min(i, len(self.steps) - 1))]
+
+    def allowed(self, claims: Claims | None) -> bool:
+        if claims is None:
+            return False
+        if self.desk:
+            return claims.has(Role.REGISTRAR, Role.DISTRICT_OFFICER) and bool(claims.unit_code)
+        return Role.CITIZEN in claims.roles and claims.citizen_id is not None
+
+
+PUBLIC = Flow("/register", forms.PUBLIC_STEPS, desk=False, session_kind="public")
+DESK = Flow("/desk", forms.DESK_STEPS, desk=True, session_kind="staff")
+
+
+def actor(request: Request, claims: Claims) -> Actor:
+    return Actor.of(claims.sub, claims.roles, claims.unit_code, client_address(request),
+                    request.headers.get("x-request-id"))
+
+
+def intake(request: Request) -> Intake:
+    found: Intake = request.app.state.intake
+    return found
+
+
+def signed_in(ctx: WebContext, request: Request, flow: Flow) -> WebSession | None:
+    """The session if it belongs to this flow and its person may use it."""
+    session = ctx.load_session(request)
+    if session is None or session.kind != flow.session_kind:
+        return None
+    if not flow.allowed(session.claims):
+        raise PageProblem(403, "บัญชีของท่านไม่มีสิทธิ์ใช้หน้านี้", "Your account may not use this page.")
+    return session
+
+
+def require_post_session(ctx: WebContext, request: Request, flow: Flow, form: FormData) -> WebSession:
+    session = signed_in(ctx, request, flow)
+    if session is None:
+        raise PageProblem(401, "หมดเวลาการใช้งาน กรุณาเข้าสู่ระบบอีกครั้ง ข้อมูลที่กรอกไว้ในเครื่องนี้ยังอยู่",
+                          "Your session has ended. Please sign in again; what you typed is kept on this device.",
+                          sign_in=f"/auth/signin?flow={flow.session_kind}&next={flow.prefix}")
+    ctx.check_post(request, session, form)
+    if not flow.desk:
+        claims = session.claims
+        ctx.limit(request, claims.citizen_id if claims else None)
+    return session
+
+
+def all_errors(flow: Flow, draft: dict[str, Any], claims: Claims) -> list[FieldError]:
+    body = parse_request(forms.payload(draft, desk=flow.desk))
+    if isinstance(body, list):
+        return body
+    identity = desk = None
+    if flow.desk:
+        desk = DeskOfficer(claims.unit_code or "", claims.sub)
+    else:
+        identity = VerifiedIdentity(claims.citizen_id or "", claims.given_name, claims.family_name, claims.birthdate)
+    result = validate_registration(body, today=thai_date(now()), identity=identity, desk=desk)
+    return result if isinstance(result, list) else []
+
+
+def render_step(ctx: WebContext, request: Request, session: WebSession, flow: Flow, step: str,
+                draft: dict[str, Any], errors: list[FieldError] | None = None, status_code: int = 200,
+                problem: dict[str, str] | None = None) -> Response:
+    errors = errors or []
+
+    def error_link(error: FieldError) -> str:
+        target = flow.step_of(error.field)
+        return (flow.url(target) if target != step else "") + "#" + forms.field_id(error.field or "main")
+
+    # Lets the page's script tell whether its local copy is newer than what the server holds (server clock).
+    saved_at = _ms(now()) if errors or status_code != 200 else int(session.doc.get("draft_at_ms") or 0)
+    return ctx.render(
+        request, "form_step.html", session=session, status_code=status_code, flow=flow, step=step,
+        error_link=error_link, draft_key=_draft_key(ctx, session, flow, draft), server_now=_ms(now()),
+        saved_at=saved_at,
+        steps=[forms.STEPS[s] for s in flow.steps], current=forms.STEPS[step], draft=draft,
+        errors=errors, by_field=forms.errors_by_field(errors), field_id=forms.field_id, problem=problem,
+        all_errors=all_errors(flow, draft, session.claims) if step == "review" and session.claims else [],
+        step_url=flow.url, step_of=flow.step_of,
+    )
+
+
+def _ms(moment: datetime) -> int:
+    # Milliseconds, not a datetime: the dev stack's MongoDB stand-in stores a $set datetime as text.
+    return int(moment.timestamp() * 1000)
+
+
+def _draft_key(ctx: WebContext, session: WebSession, flow: Flow, draft: dict[str, Any]) -> str:
+    """Names the browser's copy of the draft. A desk's copy belongs to one registration; a citizen's to
+    that citizen (found again after a new sign-in), so on a shared phone nobody sees another's answers."""
+    if flow.desk or session.claims is None:
+        return str(draft.get("draft_id", ""))
+    return hmac.new(ctx.secret, b"draft:" + session.claims.sub.encode(), hashlib.sha256).hexdigest()[:20]
+
+
+def show_step(ctx: WebContext, request: Request, session: WebSession, flow: Flow, step: str) -> Response:
+    if step not in flow.steps:
+        raise PageProblem(404, "ไม่พบหน้านี้", "Page not found.")
+    draft = session.draft or forms.new_draft("desk" if flow.desk else "self_online")
+    return render_step(ctx, request, session, flow, step, draft)
+
+
+def post_step(ctx: WebContext, request: Request, flow: Flow, step: str, form: FormData) -> Response:
+    session = require_post_session(ctx, request, flow, form)
+    if step not in flow.steps or step == "review":
+        raise PageProblem(404, "ไม่พบหน้านี้", "Page not found.")
+    base = session.draft or forms.new_draft("desk" if flow.desk else "self_online")
+    draft = forms.read_step(step, form, base, desk=flow.desk)
+    action = str(form.get("action") or "next")[:40]
+    if action not in ("next", "back", "refresh"):
+        draft = forms.apply_action(action, draft)
+    ctx.sessions(request).update(session.sid, {"draft": draft, "draft_at_ms": _ms(now())})
+    if action == "back":
+        return RedirectResponse(flow.url(flow.neighbour(step, -1)), status_code=303)
+    if action != "next":
+        anchor = "#f-creditors" if action.startswith(("add_", "remove_")) else "#address"
+        return RedirectResponse(flow.url(step) + anchor, status_code=303)
+    claims = session.claims
+    assert claims is not None  # signed_in() checked the flow's roles
+    errors = [e for e in all_errors(flow, draft, claims) if flow.step_of(e.field) == step]
+    if errors:
+        return render_step(ctx, request, session, flow, step, draft, errors, 422)
+    return RedirectResponse(flow.url(flow.neighbour(step, 1)), status_code=303)
+
+
+def submit(ctx: WebContext, request: Request, flow: Flow, form: FormData) -> Response:
+    session = require_post_session(ctx, request, flow, form)
+    claims = session.claims
+    assert claims is not None
+    draft = session.draft
+    if not draft and session.doc.get("last_receipt"):  # a second click after the first one went through
+        return RedirectResponse(f"{flow.prefix}/receipt/{session.doc['last_receipt']}", status_code=303)
+    draft = draft or forms.new_draft("desk" if flow.desk else "self_online")
+    body = parse_request(forms.payload(draft, desk=flow.desk))
+    errors: list[FieldError] = body if isinstance(body, list) else []
+    if not isinstance(body, list):
+        # The draft's key makes a double submission (two taps, a retried request) register once.
+        key = draft.get("draft_id") or secrets.token_urlsafe(16)
+        try:
+            registered = intake(request).register(body, claims, actor(request, claims), idempotency_key=key)
+        except Invalid as invalid:
+            errors = invalid.errors
+        except Conflict as conflict:
+            return _already(ctx, request, session, flow, draft, conflict)
+        except (Forbidden, NotFound) as refused:
+            return render_step(ctx, request, session, flow, "review", draft, status_code=403,
+                               problem=_message(refused))
+        else:
+            ctx.sessions(request).update(session.sid, {"draft": None, "last_receipt": registered.receipt_no})
+            return RedirectResponse(f"{flow.prefix}/receipt/{registered.receipt_no}", status_code=303)
+    first = min((flow.steps.index(flow.step_of(e.field)) for e in errors), default=len(flow.steps) - 1)
+    step = flow.steps[first]
+    shown = [e for e in errors if flow.step_of(e.field) == step]
+    return render_step(ctx, request, session, flow, step, draft, shown, 422)
+
+
+def _message(problem: MessageProblem) -> dict[str, str]:
+    return {"th": problem.detail["th"], "en": problem.detail["en"]}
+
+
+def _already(ctx: WebContext, request: Request, session: WebSession, flow: Flow, draft: dict[str, Any],
+             conflict: Conflict) -> Response:
+    receipt_no = conflict.detail.get("receipt_no", "")
+    if not flow.desk:
+        ctx.sessions(request).update(session.sid, {"draft": None})
+        return RedirectResponse("/register/status?already=1", status_code=303)
+    problem = {"th": f"ผู้นี้ลงทะเบียนไว้แล้ว เลขที่ใบรับ {receipt_no} สามารถเพิ่มเจ้าหนี้ในรายการเดิมได้",
+               "en": f"This person is already registered (receipt {receipt_no}); add creditors to that case."}
+    return render_step(ctx, request, session, flow, "review", draft, status_code=409, problem=problem)
+
+
+def start_draft(ctx: WebContext, request: Request, session: WebSession, channel: str) -> None:
+    draft = forms.new_draft(channel)
+    ctx.sessions(request).update(session.sid, {"draft": draft, "draft_at_ms": _ms(now())})
