@@ -9,6 +9,8 @@ issuer, audience and expiry.
 from __future__ import annotations
 
 import threading
+import time
+from collections import OrderedDict
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
@@ -16,6 +18,7 @@ from typing import Annotated, Any
 import httpx
 import jwt
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
 
@@ -72,6 +75,9 @@ class TokenError(Exception):
     """The token cannot be trusted; the message is safe to show."""
 
 
+VERIFIED_CACHE_SIZE = 10_000
+
+
 class TokenVerifier:
     def __init__(
         self, issuer_url: str, audience: str, *, timeout: float = 5.0, leeway: int = 30, refresh_cooldown: float = 30
@@ -83,6 +89,9 @@ class TokenVerifier:
         # An unknown key id forces a JWKS refetch at most this often, so forged kids cannot flood the IdP.
         self._refresh_cooldown = refresh_cooldown
         self._jwks: jwt.PyJWKClient | None = None
+        # Desk staff send the same token with every registration; re-checking an RSA signature each
+        # time is wasted work. Keyed by the whole token, so only an identical, verified token hits.
+        self._verified: OrderedDict[str, tuple[Claims, float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def discovery(self) -> dict[str, Any]:
@@ -101,7 +110,23 @@ class TokenVerifier:
                 )
             return self._jwks
 
+    def already_verified(self, token: str) -> Claims | None:
+        cached = self._verified.get(token)
+        return cached[0] if cached is not None and time.time() < cached[1] else None
+
     def verify(self, token: str) -> Claims:
+        """Verified claims; a token seen before is answered from a small cache until it expires."""
+        known = self.already_verified(token)
+        if known is not None:
+            return known
+        claims, expires = self._verify(token)
+        with self._lock:
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                self._verified.popitem(last=False)
+            self._verified[token] = (claims, expires)
+        return claims
+
+    def _verify(self, token: str) -> tuple[Claims, float]:
         try:
             key = self._jwks_client().get_signing_key_from_jwt(token)
             payload = jwt.decode(
@@ -113,7 +138,7 @@ class TokenVerifier:
                 leeway=self._leeway,
                 options={"require": ["exp", "iat", "iss", "sub", "aud"]},
             )
-            return Claims.from_token_payload(payload)
+            return Claims.from_token_payload(payload), float(payload["exp"])
         except (jwt.PyJWTError, httpx.HTTPError, KeyError, ValueError) as exc:
             raise TokenError(str(exc)) from None
 
@@ -137,16 +162,23 @@ _bearer = HTTPBearer(auto_error=False)
 UNAUTHENTICATED = {"th": "กรุณาเข้าสู่ระบบ", "en": "Sign-in required"}
 
 
-def require_claims(
+async def require_claims(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Claims:
-    """FastAPI dependency: the verified claims, or 401. Expects ``app.state.token_verifier``."""
+    """FastAPI dependency: the verified claims, or 401. Expects ``app.state.token_verifier``.
+
+    Async so a token verified before costs no thread hop; a new one is verified in the thread pool
+    because that may fetch the JWKS over the network.
+    """
     if credentials is None:
         raise HTTPException(401, detail=UNAUTHENTICATED, headers={"WWW-Authenticate": "Bearer"})
     verifier: TokenVerifier = request.app.state.token_verifier
+    known = verifier.already_verified(credentials.credentials)
+    if known is not None:
+        return known
     try:
-        return verifier.verify(credentials.credentials)
+        return await run_in_threadpool(verifier.verify, credentials.credentials)
     except TokenError:
         detail = {"th": "โทเคนไม่ถูกต้องหรือหมดอายุ", "en": "Invalid or expired token"}
         raise HTTPException(401, detail=detail, headers={"WWW-Authenticate": "Bearer"}) from None

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
 from contracts import registry
@@ -23,15 +26,26 @@ class ContractError(ValueError):
     """An event does not match its contract."""
 
 
+@cache  # building a validator compiles the schema; once per (event, version) is enough
 def _validator(event_type: str, version: int) -> Draft202012Validator:
     return Draft202012Validator(registry.schema(event_type, version), format_checker=FormatChecker())
 
 
+@cache
+def _compiled(event_type: str, version: int) -> Callable[[Event], Any]:
+    return fastjsonschema.compile(registry.schema(event_type, version))
+
+
 def _check(event: Event, event_type: str, version: int) -> None:
+    # The compiled validator is ~15x faster on the hot path; jsonschema explains a failure field by field.
+    try:
+        _compiled(event_type, version)(event)
+        return
+    except fastjsonschema.JsonSchemaValueException as exc:
+        fast_reason = str(exc)
     errors = sorted(_validator(event_type, version).iter_errors(event), key=lambda e: list(e.path))
-    if errors:
-        detail = "; ".join(f"{'/'.join(map(str, e.path)) or '<root>'}: {e.message}" for e in errors)
-        raise ContractError(f"{event_type} v{version} invalid: {detail}")
+    detail = "; ".join(f"{'/'.join(map(str, e.path)) or '<root>'}: {e.message}" for e in errors)
+    raise ContractError(f"{event_type} v{version} invalid: {detail or fast_reason}")
 
 
 def new_event(event_type: str, version: int, **fields: Any) -> Event:
@@ -59,9 +73,13 @@ def validate_for_produce(event: Event) -> tuple[str, int]:
     return event_type, version
 
 
-def encode(topic_name: str, event: Event) -> tuple[bytes, bytes, Headers]:
-    """Returns (key, value, headers) for producing ``event`` to ``topic_name``."""
-    event_type, version = validate_for_produce(event)
+def encode(topic_name: str, event: Event, *, validated: bool = False) -> tuple[bytes, bytes, Headers]:
+    """Returns (key, value, headers) for producing ``event`` to ``topic_name``.
+
+    ``validated=True`` skips the schema check for an event that ``new_event`` already validated
+    (an outbox relay publishing what was checked before the transaction that stored it).
+    """
+    event_type, version = (event["event_type"], event["schema_version"]) if validated else validate_for_produce(event)
     spec = registry.topic(topic_name)
     if not spec.carries(event_type, version):
         raise ContractError(f"topic {topic_name} does not carry {event_type} v{version}")

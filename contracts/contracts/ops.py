@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable, Mapping
 
 from confluent_kafka.admin import AdminClient
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 Check = Callable[[], None]
 READY_TIMEOUT_S = 3.0
@@ -30,20 +30,34 @@ HTTP_LATENCY = Histogram(
 )
 
 
-class _MetricsMiddleware(BaseHTTPMiddleware):
-    def __init__(self, app: FastAPI, service: str) -> None:
-        super().__init__(app)
+class _MetricsMiddleware:
+    """Pure ASGI (not BaseHTTPMiddleware, which costs a task and a stream per request)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
         self.service = service
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
         started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        # The route template, not the raw path: receipt numbers must not become label values.
-        template = getattr(route, "path", "unmatched")
-        HTTP_LATENCY.labels(self.service, request.method, template).observe(time.perf_counter() - started)
-        HTTP_REQUESTS.labels(self.service, request.method, template, str(response.status_code)).inc()
-        return response
+        status = 500
+
+        async def send_recording_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_recording_status)
+        finally:
+            # The route template, not the raw path: receipt numbers must not become label values.
+            template = getattr(scope.get("route"), "path", "unmatched")
+            method = scope["method"]
+            HTTP_LATENCY.labels(self.service, method, template).observe(time.perf_counter() - started)
+            HTTP_REQUESTS.labels(self.service, method, template, str(status)).inc()
 
 
 async def _run_check(check: Check) -> str | None:
@@ -69,7 +83,7 @@ def kafka_probe(bootstrap: str) -> Check:
 
 def install_ops(app: FastAPI, service: str, checks: Callable[[], Mapping[str, Check]]) -> None:
     """Adds the ops endpoints; ``checks`` is called per request so it can read ``app.state``."""
-    app.add_middleware(_MetricsMiddleware, service=service)  # type: ignore[arg-type]
+    app.add_middleware(_MetricsMiddleware, service=service)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

@@ -14,10 +14,8 @@ import threading
 import time
 from collections import deque
 
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -31,23 +29,37 @@ def csp_with_form_target(origin: str) -> str:
     return CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
-        super().__init__(app)
-        self.hsts = hsts
+class SecurityHeaders:
+    """Pure ASGI middleware; a header a route set itself (e.g. a page's own CSP) is kept."""
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        headers = response.headers
-        if not request.url.path.startswith("/docs"):  # Swagger UI needs its own inline script
-            headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if self.hsts:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        return response
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.defaults: list[tuple[bytes, bytes]] = [
+            (b"x-content-type-options", b"nosniff"),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"same-origin"),
+            (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+        ]
+        if hsts:
+            self.defaults.append((b"strict-transport-security", b"max-age=31536000; includeSubDomains"))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Swagger UI at /docs needs its own inline script; everything else gets the strict CSP.
+        defaults = self.defaults if scope["path"].startswith("/docs") else [
+            (b"content-security-policy", CSP.encode()), *self.defaults]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in defaults if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def csrf_token(secret: bytes, session_value: str) -> str:

@@ -86,7 +86,8 @@ class OutboxRelay:
         query = {"sent": False, "_id": {"$nin": skip}} if skip else {"sent": False}
         docs = list(self.outbox.find(query).sort("seq", 1).limit(self.batch_size))
         for doc in docs:
-            key, value, headers = codec.encode(doc["topic"], doc["event"])
+            # Validated by codec.new_event before the transaction that stored it.
+            key, value, headers = codec.encode(doc["topic"], doc["event"], validated=True)
             with self._lock:
                 self._in_flight.add(doc["_id"])
             self._produce(doc["topic"], key, value, headers, doc["_id"])
