@@ -71,25 +71,17 @@ def watch(page: Page, site: RunningService) -> list[str]:
 
 def signed_in(chromium: Browser, site: RunningService, start: str, link: str, kind: str, code: str,
               shots: Path | None = None, **options: Any) -> tuple[BrowserContext, Page]:
-    """Signs in through the dev issuer's persona page and returns a context with the session.
-
-    The issuer's page is visited in a context without CSP enforcement: its ``form-action 'self'`` makes
-    Chromium block the redirect back to our callback (a different origin). That is the identity service's
-    page, not ours; our pages are then used in a fresh context where CSP is enforced."""
-    issuer = chromium.new_context(bypass_csp=True, **options)
-    page = issuer.new_page()
+    """Signs in through the dev issuer's persona page, with every page's CSP enforced (the issuer's
+    page allows its form to redirect back to the verified redirect URI), and returns the context."""
+    context = chromium.new_context(**options)
+    page = context.new_page()
     page.goto(site.url + start)
     page.click(link)
     if shots is not None:
         page.screenshot(path=shots, full_page=True)
     sign_in_at_dev_issuer(page, kind, code)
     page.wait_for_url(f"{site.url}/**")
-    landed, state = page.url, issuer.storage_state()
-    issuer.close()
-    context = chromium.new_context(storage_state=state, **options)
-    ours = context.new_page()
-    ours.goto(landed)
-    return context, ours
+    return context, page
 
 
 def sign_in_at_dev_issuer(page: Page, kind: str, code: str) -> None:
