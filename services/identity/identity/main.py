@@ -14,9 +14,9 @@ from pymongo import MongoClient
 from starlette.responses import Response
 
 from contracts.claims import TokenVerifier
+from contracts.consumer import EventConsumer
 from contracts.ops import Check, install_ops, kafka_probe
 from contracts.web import SecurityHeaders
-from identity.adapters.audit_consumer import AuditEventConsumer
 from identity.adapters.audit_store import AuditStore
 from identity.adapters.geothai_units import load_catalogue
 from identity.adapters.keycloak_directory import KeycloakStaffDirectory
@@ -70,7 +70,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.units = load_catalogue()
             app.state.staff_directory = _staff_directory(settings, stack)
             if settings.consumes_audit_events:
-                consumer = AuditEventConsumer(audit_store, settings.kafka_bootstrap_servers, settings.consumer_group)
+                consumer = EventConsumer("audit-events", audit_store.append,
+                                         bootstrap=settings.kafka_bootstrap_servers, group_id=settings.consumer_group)
                 consumer.start()
                 stack.callback(consumer.stop)
             yield

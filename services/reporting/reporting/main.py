@@ -9,8 +9,8 @@ from fastapi import FastAPI
 from pymongo import MongoClient
 
 from contracts.claims import TokenVerifier
+from contracts.consumer import EventConsumer
 from contracts.ops import Check, install_ops, kafka_probe
-from reporting.adapters.case_events import CaseEventConsumer
 from reporting.adapters.totals_store import TotalsStore
 from reporting.api import totals
 from reporting.settings import Settings
@@ -26,7 +26,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         store = TotalsStore(mongo[settings.mongodb_database])
         store.ensure_indexes()
-        consumer = CaseEventConsumer(store, settings.kafka_bootstrap_servers, settings.consumer_group)
+        consumer = EventConsumer("case-events", store.apply,
+                                 bootstrap=settings.kafka_bootstrap_servers, group_id=settings.consumer_group)
         consumer.start()
         app.state.mongo, app.state.totals, app.state.consumer = mongo, store, consumer
         app.state.token_verifier = TokenVerifier(settings.oidc_issuer_url, settings.oidc_audience)
