@@ -59,3 +59,16 @@ def test_readyz_reports_kafka_down(kafka: KafkaUnderTest, mongodb_uri: str, issu
         assert set(ready.json()["failing"]) == {"kafka"}
     finally:
         stop_service(service)
+
+
+def test_api_docs_are_served_without_any_cdn(all_services: dict[str, RunningService]) -> None:
+    for name, service in all_services.items():
+        with service.client() as http:
+            page = http.get("/docs")
+            assert page.status_code == 200, name
+            assert "http://" not in page.text and "https://" not in page.text, name
+            for asset in ("/docs-assets/swagger-ui-bundle.js", "/docs-assets/swagger-ui.css", "/docs-ui/init.js",
+                          "/docs-ui/docs.css"):
+                assert asset in page.text
+                assert http.get(asset).status_code == 200, (name, asset)
+            assert http.get("/openapi.json").json()["info"]["title"]

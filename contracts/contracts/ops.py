@@ -7,12 +7,16 @@ the ones that failed. ``GET /metrics``: Prometheus text format.
 from __future__ import annotations
 
 import asyncio
+import html
 import time
 from collections.abc import Callable, Mapping
+from importlib.resources import files
+from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
 from fastapi import FastAPI, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -81,9 +85,35 @@ def kafka_probe(bootstrap: str) -> Check:
     return check
 
 
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<link rel="stylesheet" href="/docs-assets/swagger-ui.css"><link rel="stylesheet" href="/docs-ui/docs.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/docs-assets/swagger-ui-bundle.js"></script><script src="/docs-ui/init.js"></script></body></html>
+"""
+
+
+def _self_hosted_docs(app: FastAPI) -> None:
+    """API docs from the fastapi-offline package's Swagger UI files instead of FastAPI's default CDN: government
+    networks are often closed, and a page should not load code from a third party."""
+    replaced = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    app.router.routes = [r for r in app.router.routes if getattr(r, "path", None) not in replaced]
+    assets = str(files("fastapi_offline") / "static")  # Swagger UI 5 (OpenAPI 3.1) as package data
+    app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
+    app.mount("/docs-fonts", StaticFiles(directory=str(files("fontpkg_sarabun") / "files")), name="docs-fonts")
+    app.mount("/docs-ui", StaticFiles(directory=Path(__file__).with_name("docs_ui")), name="docs-ui")
+    page = DOCS_PAGE.format(title=html.escape(app.title))
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(page)
+
+
 def install_ops(app: FastAPI, service: str, checks: Callable[[], Mapping[str, Check]]) -> None:
-    """Adds the ops endpoints; ``checks`` is called per request so it can read ``app.state``."""
+    """Adds the ops endpoints and self-hosted API docs; ``checks`` is called per request so it can
+    read ``app.state``."""
     app.add_middleware(_MetricsMiddleware, service=service)
+    _self_hosted_docs(app)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
