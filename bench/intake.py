@@ -118,7 +118,10 @@ def dev_stack(workdir: Path, service_module: str = "registration") -> Iterator[S
                                              mongodb_database="identity", dev_key_dir=workdir / "keys")), port)
         stack.callback(stop_service, identity)
         reg_port = free_port()
-        env = {**os.environ, "ENV": "dev", "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap, "MONGODB_URI": mongo.uri,
+        # One load generator is one address: lift the per-address limit, or the bench measures 429s.
+        env = {**os.environ, "REGISTRATION_API_RATE_PER_ADDRESS": "1000000",
+               "REGISTRATION_API_RATE_PER_CITIZEN": "1000000",
+               "ENV": "dev", "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap, "MONGODB_URI": mongo.uri,
                "OIDC_ISSUER_URL": identity.url + DEV_ISSUER_PATH, "REGISTRATION_PORT": str(reg_port),
                "REGISTRATION_MONGODB_DATABASE": "bench"}
         log = (workdir / "registration.log").open("ab")

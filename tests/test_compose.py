@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic import AliasChoices
+from fastapi import FastAPI
 
 from contracts.registry import TopicSpec
 from infra.kafka.create_topics import new_topics, topic_configs
+from tests.compose_support import env_names, environment, fill_compose_environment, settings_class, settings_classes
 
 ROOT = Path(__file__).resolve().parents[1]
 INFRA = ROOT / "infra"
@@ -35,31 +36,6 @@ def compose() -> dict[str, Any]:
 def realm() -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads((INFRA / "keycloak" / "realm-debt.json").read_text(encoding="utf-8"))
     return loaded
-
-
-def settings_class(service: str) -> Any:
-    return importlib.import_module(f"{service}.settings").Settings
-
-
-def env_names(service: str) -> set[str]:
-    """The environment variable names a service's Settings reads (first alias choice, else FIELD_NAME)."""
-    names = set()
-    for name, field in settings_class(service).model_fields.items():
-        alias = field.validation_alias
-        if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
-            names.add(alias.choices[0].upper())
-        elif isinstance(alias, str):
-            names.add(alias.upper())
-        else:
-            names.add(name.upper())
-    return names
-
-
-def environment(service: dict[str, Any]) -> dict[str, str]:
-    env = service.get("environment") or {}
-    if isinstance(env, list):  # KEY=value list form
-        env = dict(item.split("=", 1) for item in env)
-    return {str(k): str(v) for k, v in env.items()}
 
 
 def is_secret_name(key: str) -> bool:
@@ -116,14 +92,36 @@ def test_production_requirements_are_set(compose: dict[str, Any], name: str) -> 
 def test_settings_accept_the_compose_environment(
     compose: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With the required variables filled in, production Settings start (no dev-default refusal)."""
-    for key, value in environment(compose["services"][name]).items():
-        # Long enough for secrets with a minimum length (identity's SESSION_SECRET).
-        monkeypatch.setenv(key, re.sub(r"\$\{[^}]+\}", "filled-in-by-the-operator-0123456789abcdef", value))
+    """With the required variables filled in, every production settings class builds (no dev-default refusal)."""
+    fill_compose_environment(name, compose["services"][name], monkeypatch)
+    for cls in settings_classes(name):
+        built = cls()
+        assert getattr(built, "env", "production") == "production", cls
     settings = settings_class(name)()
-    assert settings.env == "production"
     assert settings.port == settings_class(name).model_fields["port"].default
     assert settings.mongodb_database == name
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_the_service_starts_with_the_compose_environment(
+    compose: dict[str, Any], name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``create_app()`` as ``python -m <service>`` calls it in the container: from the compose environment alone.
+    A setting some part of the service reads at start (pages, limits, proxies) and compose lacks fails here."""
+    fill_compose_environment(name, compose["services"][name], monkeypatch)
+    app = importlib.import_module(f"{name}.main").create_app()
+    assert isinstance(app, FastAPI) and app.routes
+
+
+def test_a_missing_page_secret_is_caught(compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The start test above would have caught registration's missing page settings."""
+    from pydantic import ValidationError
+
+    service = {**compose["services"]["registration"]}
+    service["environment"] = {k: v for k, v in environment(service).items() if k != "REGISTRATION_SESSION_SECRET"}
+    fill_compose_environment("registration", service, monkeypatch)
+    with pytest.raises(ValidationError, match="REGISTRATION_SESSION_SECRET"):
+        importlib.import_module("registration.main").create_app()
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -374,3 +372,13 @@ def test_realm_example_groups_are_named_as_identity_creates_them(realm: dict[str
         assert kind is not None
         chain = group_chain(load_catalogue(), code, kind)
         assert "/" + "/".join(name for name, _ in chain) in existing, (role, code)
+
+
+@pytest.mark.parametrize("client_id", ["debt-public", "debt-staff"])
+def test_registration_sign_in_callback_is_a_redirect_uri(realm: dict[str, Any], client_id: str) -> None:
+    from registration.api import pages_auth
+
+    callbacks = {getattr(r, "path", "") for r in pages_auth.router.routes} & {"/auth/callback"}
+    assert callbacks, "registration's OIDC callback route moved: update the realm's redirect URIs"
+    client = next(c for c in realm["clients"] if c["clientId"] == client_id)
+    assert "https://${APP_HOSTNAME}/auth/callback" in client["redirectUris"]

@@ -4,12 +4,15 @@
 - CSRF: a synchronizer token bound to the session cookie (HMAC), checked on every unsafe form post.
 - Rate limits: a sliding window per key (client address, citizen ID). It is per process; behind
   several instances the per-instance limit is divided accordingly (documented in docs/security.md).
+- The client address: the socket peer, unless ``TRUSTED_PROXY_HOPS`` says how many proxies of ours
+  stand in front of the service; a caller-supplied ``X-Forwarded-For`` is never trusted beyond them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import threading
 import time
 from collections import deque
@@ -102,9 +105,37 @@ class RateLimiter:
             return max(1, int(hits[0] + self.window - now) + 1) if hits else 1
 
 
-def client_address(request: Request) -> str:
-    """The client's address; behind the ingress, the first X-Forwarded-For hop it appended."""
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded:
-        return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+TRUSTED_PROXY_HOPS_ENV = "TRUSTED_PROXY_HOPS"
+
+
+def trusted_proxy_hops() -> int:
+    """How many proxies of ours append to ``X-Forwarded-For`` before a request reaches the service
+    (env ``TRUSTED_PROXY_HOPS``, default 0: the service is reached directly). Raises ValueError on a
+    value that is not a whole number >= 0, so a service can refuse to start with it."""
+    raw = os.environ.get(TRUSTED_PROXY_HOPS_ENV, "").strip()
+    if not raw:
+        return 0
+    if not raw.isdigit() or not raw.isascii():
+        raise ValueError(f"{TRUSTED_PROXY_HOPS_ENV} must be a whole number >= 0, not {raw!r}")
+    return int(raw)
+
+
+def client_address(request: Request, trusted_hops: int | None = None) -> str:
+    """The client's address as far as we can vouch for it.
+
+    With no trusted proxy (``trusted_hops`` 0, the default from ``TRUSTED_PROXY_HOPS``) it is the socket
+    peer: an ``X-Forwarded-For`` the caller wrote is ignored. Behind N proxies of ours, each appends the
+    address it saw to the right of ``X-Forwarded-For``, so the client is the N-th entry from the right;
+    anything further left was written by the caller and is not trusted. A header with fewer entries than
+    that did not pass through all our proxies: the peer is used.
+    """
+    hops = trusted_proxy_hops() if trusted_hops is None else trusted_hops
+    peer = request.client.host if request.client else "unknown"
+    if hops <= 0:
+        return peer
+    # Several X-Forwarded-For lines are one list, in order (RFC 9110, field lines combine with commas).
+    chain = [hop.strip() for line in request.headers.getlist("x-forwarded-for") for hop in line.split(",")]
+    chain = [hop for hop in chain if hop]
+    if len(chain) < hops:
+        return peer
+    return chain[-hops][:64]

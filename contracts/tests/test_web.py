@@ -1,9 +1,17 @@
 from __future__ import annotations
 
-from fastapi import FastAPI
+import pytest
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
-from contracts.web import RateLimiter, SecurityHeaders, csrf_token, csrf_valid
+from contracts.web import (
+    RateLimiter,
+    SecurityHeaders,
+    client_address,
+    csrf_token,
+    csrf_valid,
+    trusted_proxy_hops,
+)
 
 
 def test_csrf_token_is_bound_to_its_session() -> None:
@@ -37,3 +45,51 @@ def test_security_headers() -> None:
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
     assert headers["strict-transport-security"].startswith("max-age=")
+
+
+def _address_app() -> TestClient:
+    app = FastAPI()
+
+    @app.get("/who")
+    def who(request: Request) -> dict[str, str]:
+        return {"address": client_address(request)}
+
+    # TestClient's socket peer is "testclient".
+    return TestClient(app)
+
+
+def test_a_spoofed_forwarded_for_is_ignored_without_trusted_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TRUSTED_PROXY_HOPS", raising=False)
+    client = _address_app()
+    assert client.get("/who").json() == {"address": "testclient"}
+    spoofed = client.get("/who", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert spoofed.json() == {"address": "testclient"}
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "0")
+    assert client.get("/who", headers={"X-Forwarded-For": "203.0.113.7"}).json() == {"address": "testclient"}
+
+
+def test_one_trusted_proxy_gives_the_address_it_appended(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "1")
+    client = _address_app()
+    # The caller wrote 203.0.113.7 itself; our proxy appended the address it saw, 198.51.100.20.
+    answer = client.get("/who", headers={"X-Forwarded-For": "203.0.113.7, 198.51.100.20"})
+    assert answer.json() == {"address": "198.51.100.20"}
+    assert client.get("/who", headers={"X-Forwarded-For": "198.51.100.20"}).json() == {"address": "198.51.100.20"}
+    # Without the header the request did not come through the proxy: the peer.
+    assert client.get("/who").json() == {"address": "testclient"}
+
+
+def test_two_trusted_proxies_and_repeated_header_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", "2")
+    client = _address_app()
+    headers = [("X-Forwarded-For", "203.0.113.7, 198.51.100.20"), ("X-Forwarded-For", "10.0.0.2")]
+    assert client.get("/who", headers=headers).json() == {"address": "198.51.100.20"}
+    too_short = client.get("/who", headers={"X-Forwarded-For": "198.51.100.20"})
+    assert too_short.json() == {"address": "testclient"}
+
+
+@pytest.mark.parametrize("raw", ["-1", "one", "1.5", "๑"])
+def test_a_bad_hop_count_is_refused(monkeypatch: pytest.MonkeyPatch, raw: str) -> None:
+    monkeypatch.setenv("TRUSTED_PROXY_HOPS", raw)
+    with pytest.raises(ValueError, match="TRUSTED_PROXY_HOPS"):
+        trusted_proxy_hops()

@@ -4,7 +4,8 @@ Staff accounts: uploading needs district officer or above and every row must be 
 uploader's unit and level (``contracts.access.may_manage_staff``; a row outside → 422, nothing
 imported); the directory is for province officers (their province) and DOPA; deactivating an
 account outside one's unit is 404 so its existence is not revealed. The audit log is for auditors
-only. Pages use the session cookie (sign-in through the dev issuer) and CSRF; without a session they
+only. Every staff account may link its own ThaiD (never someone else's: the link is to the signed-in
+account). Pages use the session cookie (sign-in through the dev issuer) and CSRF; without a session they
 redirect to sign-in (303). The dev issuer's routes exist only with ENV=dev and are public by design.
 """
 
@@ -76,6 +77,10 @@ ENTRIES = [
           auth="session", call=SIGNED_IN_FORM, path_values={"user_id": "{staff_user_id}"},
           note="success redirects back to the directory (303)"),
     Entry("GET", "/audit", expect("403", anonymous="3xx", auditor="2xx"), auth="session"),
+    Entry("POST", "/staff/link-thaid", expect("3xx", citizen_owner="403", citizen_other="403"), auth="session",
+          call=SIGNED_IN_FORM,
+          note="every staff account may link its own ThaiD: a 303 to the IdP with kc_action=idp_link:thaid; "
+               "citizens already sign in with ThaiD (403); without a session, a redirect to sign-in"),
     # ---------------------------------------------------------------- dev issuer (ENV=dev only)
     Entry("GET", "/realms/debt/.well-known/openid-configuration", expect("2xx")),
     Entry("GET", "/realms/debt/protocol/openid-connect/certs", expect("2xx")),

@@ -51,6 +51,16 @@ PUBLIC_SESSION_GET = expect("3xx", citizen_owner="2xx", citizen_other="2xx")
 DESK_GET = expect("3xx", **dict.fromkeys(DESK_STAFF, "2xx"), **dict.fromkeys(NOT_DESK, "403"))
 DESK_POST = expect("401", **dict.fromkeys(DESK_STAFF, "3xx"), **dict.fromkeys(NOT_DESK, "403"))
 STAFF_UNIT_GET = expect("3xx", **dict.fromkeys(DESK_STAFF, "2xx"), **dict.fromkeys(NOT_DESK, "403"))
+# A case's own desks (the seeded case lives in 4701) add to it; other desks must not learn it exists (404);
+# province officers and DOPA read cases but do not use desk pages (403).
+OTHER_DESKS = {"registrar_4702": "404", "registrar_4801": "404", "district_officer_4702": "404"}
+CASE_DESK_GET = expect("3xx", registrar_4701="2xx", district_officer_4701="2xx", **OTHER_DESKS,
+                       **dict.fromkeys(NOT_DESK, "403"))
+CASE_DESK_POST = expect("401", registrar_4701="3xx", district_officer_4701="3xx", **OTHER_DESKS,
+                        **dict.fromkeys(NOT_DESK, "403"))
+NEW_CREDITOR = {"creditors.0.kind": "unknown", "creditors.0.debts.0.principal": "1,000",
+                "creditors.0.debts.0.outstanding": "1,000"}
+NEW_DEBT = {"debts.0.principal": "1,000", "debts.0.outstanding": "1,000"}
 
 ENTRIES = [
     Entry("GET", "/", expect("3xx"), auth="session", note="redirects to /register"),
@@ -79,6 +89,13 @@ ENTRIES = [
     Entry("POST", "/register/more", expect("401", citizen_owner="422", citizen_other="422"),
           call=_signed_in_form({"creditors.0.kind": "unknown"}), auth="session",
           note="a creditor without any debt amount: field errors, the case is unchanged"),
+    Entry("GET", "/register/more/creditors/{creditor_no}/debts", PUBLIC_SESSION_GET,
+          path_values={"creditor_no": "1"}, auth="session",
+          note="a citizen adds debts to a creditor on their own case (both citizens have one by now)"),
+    Entry("POST", "/register/more/creditors/{creditor_no}/debts",
+          expect("401", citizen_owner="3xx", citizen_other="3xx"),
+          path_values={"creditor_no": "1"}, call=_signed_in_form(NEW_DEBT), auth="session",
+          note="saved to the citizen's own case; staff sessions are not citizen sessions (401)"),
     Entry("GET", "/desk", DESK_GET, auth="session", note="desk registration: registrars and district officers"),
     Entry("POST", "/desk/start", expect("403", **dict.fromkeys(DESK_STAFF, "3xx")),
           call=_signed_in_form({"mode": "paper"}), auth="session",
@@ -92,6 +109,14 @@ ENTRIES = [
           expect("3xx", registrar_4701="2xx", district_officer_4701="2xx", registrar_4702="404",
                  registrar_4801="404", district_officer_4702="404", **dict.fromkeys(NOT_DESK, "403")),
           auth="session", note="the seeded case lives in 4701: only desks covering 4701 read it at the desk"),
+    Entry("GET", "/desk/case/{case_id}", CASE_DESK_GET, auth="session",
+          note="a desk adds creditors to a case of its own unit (contracts.access.may_change_case)"),
+    Entry("POST", "/desk/case/{case_id}", CASE_DESK_POST, call=_signed_in_form(NEW_CREDITOR), auth="session",
+          note="citizens and auditors have no staff session (401)"),
+    Entry("GET", "/desk/case/{case_id}/creditors/{creditor_no}/debts", CASE_DESK_GET,
+          path_values={"creditor_no": "1"}, auth="session"),
+    Entry("POST", "/desk/case/{case_id}/creditors/{creditor_no}/debts", CASE_DESK_POST,
+          path_values={"creditor_no": "1"}, call=_signed_in_form(NEW_DEBT), auth="session"),
     Entry("GET", "/staff/publicity", STAFF_UNIT_GET, auth="session", note="units report their signs"),
     Entry("POST", "/staff/publicity", expect("403", **dict.fromkeys(DESK_STAFF, "3xx")),
           call=lambda ctx, persona: Call(data={"place": "หน้าที่ว่าการอำเภอ", "put_up_on": "15/01/2567"},

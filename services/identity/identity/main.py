@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from importlib.resources import files
 
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from pymongo import MongoClient
-from starlette.responses import Response
 
 from contracts.claims import TokenVerifier
 from contracts.consumer import EventConsumer
@@ -23,11 +21,12 @@ from identity.adapters.keycloak_directory import KeycloakStaffDirectory
 from identity.adapters.oidc_client import OidcClient
 from identity.adapters.session_store import SessionStore
 from identity.adapters.signing_keys import KeyRing
-from identity.api import audit_log, dev_issuer, signin, staff_api, staff_pages
+from identity.api import audit_log, dev_issuer, signin, staff_api, staff_pages, thaid_link
+from identity.devtools.thaid_links import DevThaidLinks
 from identity.settings import Settings
+from identity.web.errors import install_error_handlers
 from identity.web.limits import SigninLimits
-from identity.web.pages import STATIC_DIR, render
-from identity.web.session import CsrfRejected, SignInRequired, csrf_rejected, sign_in_redirect
+from identity.web.pages import STATIC_DIR
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +68,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.token_verifier, app.state.oidc = verifier, OidcClient(verifier)
             app.state.units = load_catalogue()
             app.state.staff_directory = _staff_directory(settings, stack)
+            # Staff ThaiD links live where the trusted issuer keeps them: Keycloak's federated identities,
+            # or — when identity is its own dev issuer — the dev issuer's record.
+            own_dev_issuer = settings.env == "dev" and settings.trusted_issuer == settings.dev_issuer
+            app.state.thaid_links = app.state.dev_thaid_links if own_dev_issuer else app.state.staff_directory
             if settings.consumes_audit_events:
                 consumer = EventConsumer("audit-events", audit_store.append,
                                          bootstrap=settings.kafka_bootstrap_servers, group_id=settings.consumer_group)
@@ -83,16 +86,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.signin_limit_per_address, settings.signin_limit_per_citizen, settings.signin_limit_window_seconds
     )
     app.state.signin_limits = limits
+    app.state.dev_thaid_links = None
     if settings.env == "dev":
         # Keys are loaded before the app serves, so the first discovery request already has them.
         app.state.signing_keys = KeyRing(settings.dev_key_dir).load_or_create()
-        app.include_router(dev_issuer.build_router(settings, app.state.signing_keys, limits))
-    for router in (signin.router, staff_api.router, staff_pages.router, audit_log.api, audit_log.pages):
+        app.state.dev_thaid_links = DevThaidLinks()
+        app.include_router(dev_issuer.build_router(settings, app.state.signing_keys, limits,
+                                                   app.state.dev_thaid_links))
+    for router in (signin.router, thaid_link.router, staff_api.router, staff_pages.router, audit_log.api,
+                   audit_log.pages):
         app.include_router(router)
     # Fonts first: the /static mount would otherwise claim /static/fonts/… too.
     app.mount("/static/fonts", StaticFiles(directory=str(files("fontpkg_sarabun") / "files")), name="fonts")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    _install_error_pages(app)
+    install_error_handlers(app)
 
     kafka_ready = kafka_probe(settings.kafka_bootstrap_servers)
 
@@ -104,20 +111,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     install_ops(app, "identity", checks)
     return app
-
-
-def _install_error_pages(app: FastAPI) -> None:
-    async def http_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, HTTPException)
-        detail = exc.detail
-        if request.url.path.startswith(("/api/", "/realms/", "/dev/")) or not isinstance(detail, dict):
-            return await http_exception_handler(request, exc)
-        return render(request, "error.html", status_code=exc.status_code, th=detail.get("th", ""),
-                      en=detail.get("en", ""))
-
-    handlers: dict[type[Exception], Callable[..., Response]] = {
-        SignInRequired: sign_in_redirect, CsrfRejected: csrf_rejected,
-    }
-    for kind, handler in handlers.items():
-        app.add_exception_handler(kind, handler)
-    app.add_exception_handler(HTTPException, http_error)

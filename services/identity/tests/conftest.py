@@ -45,8 +45,16 @@ def keycloak() -> Iterator[KeycloakUnderTest]:
 
 
 @pytest.fixture
-def identity_app(keycloak: KeycloakUnderTest, mongodb_uri: str, issuer_url: str, db_name: str
-                 ) -> Iterator[RunningService]:
+def stand_in() -> Iterator[KeycloakUnderTest]:
+    """Always the recording Keycloak stand-in, even with KEYCLOAK_URL set: for tests that make Keycloak
+    fail on purpose (a real Keycloak cannot be told to)."""
+    fake = FakeKeycloak()
+    server = ThreadedServer(fake.app).start()
+    yield KeycloakUnderTest(server.url, fake.realm, fake.client_id, fake.client_secret, fake)
+    server.stop()
+
+
+def start_identity(keycloak: KeycloakUnderTest, mongodb_uri: str, issuer_url: str, db_name: str) -> RunningService:
     """An identity service (ENV=test) trusting the dev issuer and provisioning into ``keycloak``."""
     from identity.main import create_app
     from identity.settings import Settings
@@ -57,7 +65,21 @@ def identity_app(keycloak: KeycloakUnderTest, mongodb_uri: str, issuer_url: str,
                         oidc_issuer_url=issuer_url, keycloak_url=keycloak.url, keycloak_realm=keycloak.realm,
                         keycloak_admin_client_id=keycloak.client_id,
                         keycloak_admin_client_secret=keycloak.client_secret)
-    service = serve(create_app(settings), port)
+    return serve(create_app(settings), port)
+
+
+@pytest.fixture
+def identity_app(keycloak: KeycloakUnderTest, mongodb_uri: str, issuer_url: str, db_name: str
+                 ) -> Iterator[RunningService]:
+    service = start_identity(keycloak, mongodb_uri, issuer_url, db_name)
+    yield service
+    stop_service(service)
+
+
+@pytest.fixture
+def identity_on_stand_in(stand_in: KeycloakUnderTest, mongodb_uri: str, issuer_url: str, db_name: str
+                         ) -> Iterator[RunningService]:
+    service = start_identity(stand_in, mongodb_uri, issuer_url, db_name)
     yield service
     stop_service(service)
 

@@ -11,4 +11,6 @@ app = create_app(settings)
 # young-generation collections run several times per request and show up in tail latency.
 gc.freeze()
 gc.set_threshold(50_000, 20, 20)
-uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+# proxy_headers off: uvicorn would otherwise believe X-Forwarded-For from FORWARDED_ALLOW_IPS peers; the client
+# address is decided by contracts.web.client_address alone (TRUSTED_PROXY_HOPS).
+uvicorn.run(app, host=settings.host, port=settings.port, log_level="info", proxy_headers=False)

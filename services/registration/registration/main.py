@@ -10,17 +10,20 @@ from pymongo import MongoClient
 
 from contracts.claims import TokenVerifier
 from contracts.ops import Check, install_ops, kafka_probe
+from contracts.web import trusted_proxy_hops
 from registration.adapters.mongo import CaseRepository
 from registration.adapters.relay import OutboxRelay
 from registration.api import registrations
 from registration.api.errors import install_error_handlers
 from registration.api.intake import Intake
+from registration.api.limits import ApiLimits
 from registration.settings import Settings
 from registration.web import install_web
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    trusted_proxy_hops()  # a bad TRUSTED_PROXY_HOPS stops the start, not every request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -44,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             mongo.close()
 
     app = FastAPI(title="ลงทะเบียนลูกหนี้นอกระบบ — Registration", version="0.1.0", lifespan=lifespan)
+    app.state.api_limits = ApiLimits.from_settings(settings)
 
     kafka_ready = kafka_probe(settings.kafka_bootstrap_servers)
 

@@ -5,6 +5,8 @@ Accounts: username = citizen ID; attributes ``citizen_id``, ``unit_code``, ``uni
 ``province_code``, ``staff_role`` (informational: authorization uses realm roles), ``title``,
 ``position``, ``phone``, ``account_type=staff`` — declared admin-only in the realm's user profile.
 Updates read the account first and send it back whole, so no attribute is lost by a partial PUT.
+A ThaiD link is Keycloak's federated identity ``thaid`` of the account; its ``userName`` is the citizen
+ID (the realm's ``thaid`` username mapper imports ThaiD's ``pid`` as the username).
 """
 
 from __future__ import annotations
@@ -17,18 +19,38 @@ from keycloak.exceptions import KeycloakError, KeycloakGetError
 
 from contracts.access import STAFF_ROLES
 from contracts.claims import Role
-from identity.domain.staff import REQUIRED_ACTIONS, DirectoryError, StaffAccount, StaffRow
+from identity.domain.staff import (
+    REQUIRED_ACTIONS,
+    AccountSnapshot,
+    DirectoryError,
+    StaffAccount,
+    StaffRow,
+    ThaidLink,
+)
 from identity.domain.units import GroupLevel, province_of
 
 KEPT_FIELDS = ("username", "enabled", "email", "emailVerified", "firstName", "lastName", "attributes",
                "requiredActions")
 MANAGED_ROLES = frozenset(r.value for r in (*STAFF_ROLES, Role.AUDITOR))
 ACTION_LINK_LIFESPAN_S = 3 * 24 * 3600
+THAID = "thaid"  # the identity provider's alias in the realm
 
 
 def _first(attributes: dict[str, list[str]], name: str) -> str | None:
     values = attributes.get(name) or []
     return values[0] if values else None
+
+
+def _role_or_none(value: str | None) -> Role | None:
+    try:
+        return Role(value) if value else None
+    except ValueError:  # an attribute someone edited by hand: informational only, never trusted
+        return None
+
+
+def _status(exc: KeycloakError) -> int | None:
+    code = getattr(exc, "response_code", None)
+    return code if isinstance(code, int) else None
 
 
 def _attributes(row: StaffRow) -> dict[str, list[str]]:
@@ -92,11 +114,11 @@ class KeycloakStaffDirectory:
     def get(self, user_id: str) -> StaffAccount | None:
         try:
             user = self.admin.get_user(user_id)
-        except KeycloakGetError as exc:
-            if exc.response_code == 404:
+            return self._account(user, self._mapped_role(user_id))
+        except KeycloakError as exc:
+            if _status(exc) == 404:
                 return None
             raise DirectoryError(f"get user failed: {exc}") from exc
-        return self._account(user, self._mapped_role(user_id))
 
     def list_accounts(self, province_code: str | None, first: int, limit: int) -> list[StaffAccount]:
         q = "account_type:staff" + (f" province_code:{province_code}" if province_code else "")
@@ -104,12 +126,11 @@ class KeycloakStaffDirectory:
             users = self.admin.get_users({"q": q, "first": first, "max": limit, "briefRepresentation": "false"})
         except KeycloakError as exc:
             raise DirectoryError(f"user listing failed: {exc}") from exc
-        return [self._account(u, Role(r) if (r := _first(u.get("attributes") or {}, "staff_role")) else None)
-                for u in users]
+        return [self._account(u, _role_or_none(_first(u.get("attributes") or {}, "staff_role"))) for u in users]
 
     # ------------------------------------------------------------------ writing
 
-    def ensure_unit_group(self, chain: list[GroupLevel]) -> str:
+    def ensure_unit_group(self, chain: list[GroupLevel], created: list[str] | None = None) -> str:
         parent: str | None = None
         path = ""
         try:
@@ -118,7 +139,9 @@ class KeycloakStaffDirectory:
                 with self._lock:
                     known = self._groups.get(path)
                 if known is None:
-                    known = self._find_or_create_group(path, name, attributes, parent)
+                    known, new = self._find_or_create_group(path, name, attributes, parent)
+                    if new and created is not None:
+                        created.append(known)
                     with self._lock:
                         self._groups[path] = known
                 parent = known
@@ -128,16 +151,16 @@ class KeycloakStaffDirectory:
         return parent
 
     def _find_or_create_group(self, path: str, name: str, attributes: dict[str, list[str]],
-                              parent: str | None) -> str:
+                              parent: str | None) -> tuple[str, bool]:
         try:
-            return str(self.admin.get_group_by_path(path)["id"])
+            return str(self.admin.get_group_by_path(path)["id"]), False
         except KeycloakGetError as exc:
             if exc.response_code != 404:
                 raise
         created = self.admin.create_group({"name": name, "attributes": attributes}, parent=parent)
         if created is None:
             raise DirectoryError(f"group {path} was not created")
-        return str(created)
+        return str(created), True
 
     def _role(self, role: Role) -> dict[str, Any]:
         if role.value not in self._roles:
@@ -208,3 +231,79 @@ class KeycloakStaffDirectory:
             self.admin.user_logout(user_id)
         except KeycloakError as exc:
             raise DirectoryError(f"deactivate failed: {exc}") from exc
+
+    # ------------------------------------------------------------------ compensation (failed imports)
+
+    def snapshot(self, user_id: str) -> AccountSnapshot:
+        try:
+            user = self.admin.get_user(user_id)
+            groups = self.admin.get_user_groups(user_id)
+            roles = self.admin.get_realm_roles_of_user(user_id)
+        except KeycloakError as exc:
+            raise DirectoryError(f"snapshot of {user_id} failed: {exc}") from exc
+        return AccountSnapshot(user_id=user_id, representation={k: user[k] for k in KEPT_FIELDS if k in user},
+                               group_ids=frozenset(g["id"] for g in groups),
+                               role_names=frozenset(r["name"] for r in roles if r["name"] in MANAGED_ROLES))
+
+    def restore(self, snapshot: AccountSnapshot) -> None:
+        user_id = snapshot.user_id
+        try:
+            self.admin.update_user(user_id, snapshot.representation)
+            groups = {g["id"] for g in self.admin.get_user_groups(user_id)}
+            for group_id in sorted(groups - snapshot.group_ids):
+                self.admin.group_user_remove(user_id, group_id)
+            for group_id in sorted(snapshot.group_ids - groups):
+                self.admin.group_user_add(user_id, group_id)
+            mapped = {r["name"]: r for r in self.admin.get_realm_roles_of_user(user_id) if r["name"] in MANAGED_ROLES}
+            extra = [{"id": r["id"], "name": n} for n, r in sorted(mapped.items()) if n not in snapshot.role_names]
+            if extra:
+                self.admin.delete_realm_roles_of_user(user_id, extra)
+            missing = [self._role(Role(n)) for n in sorted(snapshot.role_names - set(mapped))]
+            if missing:
+                self.admin.assign_realm_roles(user_id, missing)
+        except KeycloakError as exc:
+            raise DirectoryError(f"restoring {user_id} failed: {exc}") from exc
+
+    def delete(self, user_id: str) -> None:
+        try:
+            self.admin.delete_user(user_id)
+        except KeycloakError as exc:
+            if _status(exc) != 404:  # already gone is what was wanted
+                raise DirectoryError(f"delete user failed: {exc}") from exc
+
+    def delete_group_if_unused(self, group_id: str) -> bool:
+        try:
+            group = self.admin.get_group(group_id)
+            if group.get("subGroupCount") or group.get("subGroups"):
+                return False
+            if self.admin.get_group_members(group_id, {"first": 0, "max": 1}):
+                return False
+            self.admin.delete_group(group_id)
+        except KeycloakError as exc:
+            raise DirectoryError(f"delete group {group_id} failed: {exc}") from exc
+        with self._lock:
+            self._groups = {path: known for path, known in self._groups.items() if known != group_id}
+        return True
+
+    # ------------------------------------------------------------------ ThaiD links (ThaidLinks)
+
+    def thaid_link(self, user_id: str) -> ThaidLink | None:
+        try:
+            identities = self.admin.get_user_social_logins(user_id)
+        except KeycloakError as exc:
+            if _status(exc) == 404:
+                return None
+            raise DirectoryError(f"federated identities of {user_id} failed: {exc}") from exc
+        link = next((i for i in identities if i.get("identityProvider") == THAID), None)
+        if link is None or not link.get("userName"):
+            return None
+        account = self.get(user_id)
+        return ThaidLink(linked_citizen_id=str(link["userName"]),
+                         account_citizen_id=account.citizen_id if account else None)
+
+    def unlink_thaid(self, user_id: str) -> None:
+        try:
+            self.admin.delete_user_social_login(user_id, THAID)
+        except KeycloakError as exc:
+            if _status(exc) != 404:
+                raise DirectoryError(f"removing the ThaiD link of {user_id} failed: {exc}") from exc

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from contracts.access import may_read_audit
 from contracts.claims import Claims, CurrentClaims
 from identity.adapters.audit_store import AuditStore
-from identity.api.deps import record_audit
+from identity.api.deps import PageNumber, record_audit
 from identity.domain.audit import MAX_PAGE_SIZE, AuditPage, AuditQuery, QueryError
 from identity.web.pages import render
 from identity.web.session import PageClaims, page_context
@@ -57,7 +57,7 @@ Text = Annotated[str | None, Query(max_length=128)]
 @api.get("")
 def search(request: Request, claims: CurrentClaims, actor: Text = None, case_id: Text = None,
            action: Text = None, since: Text = None, until: Text = None,
-           page: Annotated[int, Query(ge=1)] = 1,
+           page: PageNumber = 1,
            page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50) -> dict[str, Any]:
     params = {"actor": actor, "case_id": case_id, "action": action, "since": since, "until": until,
               "page": page, "page_size": page_size}
@@ -72,7 +72,7 @@ def search(request: Request, claims: CurrentClaims, actor: Text = None, case_id:
 @pages.get("/audit", response_class=HTMLResponse)
 def search_page(request: Request, claims: PageClaims, actor: Text = None, case_id: Text = None,
                 action: Text = None, since: Text = None, until: Text = None,
-                page: Annotated[int, Query(ge=1)] = 1) -> Response:
+                page: PageNumber = 1) -> Response:
     params = {"actor": actor, "case_id": case_id, "action": action, "since": since, "until": until,
               "page": page, "page_size": 50}
     context = page_context(request, claims)

@@ -2,7 +2,8 @@
 
 GET …/auth shows the dev persona page; POST …/auth (CSRF-checked, rate-limited) signs the chosen
 persona in and redirects back with a one-time code; POST …/token exchanges the code (bound to the
-client, the redirect URI and the PKCE challenge) for an access token and an id token.
+client, the redirect URI and the PKCE challenge) for an access token and an id token. With
+``kc_action=idp_link:thaid`` the same endpoint runs the staff ThaiD link instead (``dev_link``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from contracts.web import csp_with_form_target, csrf_token, csrf_valid
 from identity.adapters.code_store import CodeStore
 from identity.adapters.signing_keys import KeyRing
 from identity.api.deps import record_audit
+from identity.api.dev_link import DevLinkAction, check_action
+from identity.devtools.thaid_links import DevThaidLinks
 from identity.domain.authorization import (
     AuthorizationError,
     AuthorizationRequest,
@@ -60,9 +63,11 @@ def _token_error(exc: AuthorizationError, status_code: int = 400) -> JSONRespons
     return JSONResponse(body, status_code=status_code, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
 
 
-def build_router(settings: Settings, keys: KeyRing, codes: CodeStore, limits: SigninLimits) -> APIRouter:
+def build_router(settings: Settings, keys: KeyRing, codes: CodeStore, limits: SigninLimits,
+                 links: DevThaidLinks) -> APIRouter:
     router = APIRouter(tags=["dev issuer"])
     issuer = settings.dev_issuer
+    link = DevLinkAction(settings, codes, links)
 
     def page(request: Request, auth: AuthorizationRequest, csrf_cookie: str, status_code: int = 200,
              error: dict[str, str] | None = None) -> HTMLResponse:
@@ -84,16 +89,26 @@ def build_router(settings: Settings, keys: KeyRing, codes: CodeStore, limits: Si
 
     @router.get(AUTH_PATH, response_class=HTMLResponse)
     def authorize_page(request: Request) -> Response:
+        kc_action = request.query_params.get("kc_action")
         try:
             auth = parse_authorization_request(dict(request.query_params), settings.redirect_hosts)
+            if kc_action is not None:
+                check_action(kc_action)
         except AuthorizationError as exc:
             return refused(request, exc)  # never redirect an unverified request anywhere
-        return page(request, auth, request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24))
+        csrf_cookie = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+        if kc_action is not None:
+            response = link.page(request, auth, csrf_cookie)
+            set_cookie(response, CSRF_COOKIE, csrf_cookie, max_age=1800, path=DEV_ISSUER_PATH)
+            return response
+        return page(request, auth, csrf_cookie)
 
     @router.post(AUTH_PATH, response_class=HTMLResponse)
     def authorize_submit(
         request: Request,
-        persona_kind: Annotated[str, Form()],
+        persona_kind: Annotated[str, Form(max_length=32)] = "",
+        kc_action: Annotated[str, Form(max_length=64)] = "",
+        cancel: Annotated[str, Form(max_length=1)] = "",
         csrf: Annotated[str, Form()] = "",
         citizen_id: Annotated[str, Form()] = "",
         unit_code: Annotated[str, Form()] = "",
@@ -117,10 +132,22 @@ def build_router(settings: Settings, keys: KeyRing, codes: CodeStore, limits: Si
         if not csrf_valid(settings.session_key, cookie, csrf):
             expired = {"th": "แบบฟอร์มหมดอายุหรือไม่ถูกต้อง กรุณาลองใหม่",
                        "en": "The form expired or is invalid (CSRF); please try again"}
+            if kc_action:
+                fresh = secrets.token_urlsafe(24)
+                response = link.page(request, auth, fresh, 403, expired)
+                set_cookie(response, CSRF_COOKIE, fresh, max_age=1800, path=DEV_ISSUER_PATH)
+                return response
             return page(request, auth, secrets.token_urlsafe(24), 403, expired)
-        refusal = limits.refuse(request, citizen_id.strip() if persona_kind == Role.CITIZEN else None)
+        linking = persona_kind == Role.CITIZEN or bool(kc_action)
+        refusal = limits.refuse(request, citizen_id.strip() if linking and citizen_id.strip() else None)
         if refusal is not None:
             return refusal
+        if kc_action:
+            try:
+                check_action(kc_action)
+            except AuthorizationError as exc:
+                return refused(request, exc)
+            return link.submit(request, auth, cookie or "", citizen_id, cancel == "1")
         code_part = citizen_id if persona_kind == Role.CITIZEN else unit_code
         raw = f"{persona_kind}:{code_part.strip()}" if code_part.strip() else persona_kind
         try:
@@ -132,7 +159,9 @@ def build_router(settings: Settings, keys: KeyRing, codes: CodeStore, limits: Si
         record_audit(request, Claims.from_token_payload(persona_claims(persona)), "session.signin",
                      target=auth.client_id)
         location = redirect_with(auth.redirect_uri, code=code, state=auth.state, iss=issuer)
-        return RedirectResponse(location, status_code=303)
+        redirect = RedirectResponse(location, status_code=303)
+        link.remember(redirect, raw)
+        return redirect
 
     @router.post(TOKEN_PATH)
     def token(

@@ -15,6 +15,7 @@ from contracts.settings import DEV_ISSUER_PATH
 from identity.adapters.code_store import CodeStore
 from identity.adapters.signing_keys import KeyRing
 from identity.api import dev_authorize
+from identity.devtools.thaid_links import DevThaidLinks
 from identity.domain.personas import PersonaError, parse_persona, persona_claims
 from identity.domain.tokens import sign_access_token
 from identity.settings import Settings
@@ -35,13 +36,15 @@ class TokenResponse(BaseModel):
     expires_in: int
 
 
-def build_router(settings: Settings, keys: KeyRing, limits: SigninLimits | None = None) -> APIRouter:
+def build_router(settings: Settings, keys: KeyRing, limits: SigninLimits | None = None,
+                 links: DevThaidLinks | None = None) -> APIRouter:
     if settings.env != "dev":
         raise DevIssuerRefused(f"the dev identity issuer runs only with ENV=dev (ENV={settings.env})")
     limits = limits or SigninLimits.create(settings.signin_limit_per_address, settings.signin_limit_per_citizen,
                                            settings.signin_limit_window_seconds)
     router = APIRouter(tags=["dev issuer"])
-    router.include_router(dev_authorize.build_router(settings, keys, CodeStore(settings.auth_code_ttl_seconds), limits))
+    codes = CodeStore(settings.auth_code_ttl_seconds)
+    router.include_router(dev_authorize.build_router(settings, keys, codes, limits, links or DevThaidLinks()))
     issuer = settings.dev_issuer
 
     @router.get(DEV_ISSUER_PATH + "/.well-known/openid-configuration")

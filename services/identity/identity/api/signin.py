@@ -1,6 +1,7 @@
 """Sign-in to identity's pages: OIDC authorization code with PKCE against Keycloak (citizens go
 straight to ThaiD with ``kc_idp_hint=thaid``), then a server-side session cookie. On the dev stack
-the same flow runs against the dev issuer."""
+the same flow runs against the dev issuer. The callback also completes a staff ThaiD link
+(``identity.api.thaid_link``), which returns through the same registered redirect URI."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from contracts.claims import TokenError
 from identity.adapters.oidc_client import OidcClient, SignInFailed
 from identity.adapters.session_store import SessionStore
 from identity.api.deps import record_audit
-from identity.domain.authorization import s256
+from identity.api.oidc_flow import CLIENTS, STATE_COOKIE, STATE_PATH, callback_url, failed, start_code_flow
+from identity.api.thaid_link import LINK_PURPOSE, finish_link, is_staff, link_not_done
 from identity.settings import Settings
 from identity.web.limits import SigninLimits, too_many
 from identity.web.pages import clear_cookie, render, set_cookie
@@ -23,84 +25,55 @@ from identity.web.session import (
     check_csrf,
     page_claims,
     page_context,
-    seal,
     session_key,
     session_token,
     unseal,
 )
 
-STATE_COOKIE = "idn_signin"
-CLIENTS = {"staff": "debt-staff", "citizen": "debt-public"}
-
 router = APIRouter(tags=["sign-in"])
 
 
-def _safe_next(next_path: str | None) -> str:
-    if not next_path or not next_path.startswith("/") or next_path.startswith(("//", "/\\")):
-        return "/"
-    return next_path
-
-
-def _failed(request: Request, status_code: int, th: str, en: str) -> HTMLResponse:
-    return render(request, "error.html", status_code=status_code, heading_th="เข้าสู่ระบบไม่สำเร็จ",
-                  heading_en="Sign-in failed", th=th, en=en)
-
-
 @router.get("/signin")
-def signin(request: Request, next: Annotated[str | None, Query()] = None,
+def signin(request: Request, next: Annotated[str | None, Query(max_length=512)] = None,
            who: Annotated[str, Query(alias="as", pattern="^(staff|citizen)$")] = "staff") -> Response:
-    settings: Settings = request.app.state.settings
     limits: SigninLimits = request.app.state.signin_limits
     refusal = limits.refuse(request)
     if refusal is not None:
         return refusal
-    oidc: OidcClient = request.app.state.oidc
-    verifier, state, nonce = secrets.token_urlsafe(48), secrets.token_urlsafe(16), secrets.token_urlsafe(16)
-    params = {"response_type": "code", "client_id": CLIENTS[who], "redirect_uri": _callback(settings),
-              "state": state, "nonce": nonce, "scope": "openid", "code_challenge": s256(verifier),
-              "code_challenge_method": "S256"}
-    if who == "citizen":
-        params["kc_idp_hint"] = "thaid"
-    try:
-        location = oidc.authorization_url(params)
-    except Exception:  # noqa: BLE001 - any discovery failure means the IdP is unavailable
-        return _failed(request, 503, "ระบบยืนยันตัวตนไม่พร้อมใช้งาน กรุณาลองใหม่ภายหลัง",
-                       "The identity provider is unavailable; try again later")
-    response = RedirectResponse(location, status_code=303)
-    pending = {"state": state, "verifier": verifier, "nonce": nonce, "client": CLIENTS[who],
-               "next": _safe_next(next)}
-    set_cookie(response, STATE_COOKIE, seal(session_key(request), pending), max_age=600, path="/signin")
-    return response
-
-
-def _callback(settings: Settings) -> str:
-    return settings.public_url.rstrip("/") + "/signin/callback"
+    extra = {"kc_idp_hint": "thaid"} if who == "citizen" else None
+    return start_code_flow(request, CLIENTS[who], next, extra=extra)
 
 
 @router.get("/signin/callback")
-def callback(request: Request, code: str = "", state: str = "", error: str = "") -> Response:
+def callback(request: Request, code: Annotated[str, Query(max_length=2048)] = "",
+             state: Annotated[str, Query(max_length=512)] = "", error: Annotated[str, Query(max_length=256)] = "",
+             kc_action_status: Annotated[str, Query(max_length=32)] = "") -> Response:
     settings: Settings = request.app.state.settings
     pending = unseal(session_key(request), request.cookies.get(STATE_COOKIE))
     if pending is None or not state or not secrets.compare_digest(pending["state"], state):
-        return _failed(request, 400, "คำขอเข้าสู่ระบบหมดอายุหรือไม่ถูกต้อง กรุณาเริ่มใหม่",
-                       "The sign-in request expired or does not match; start again")
+        return failed(request, 400, "คำขอเข้าสู่ระบบหมดอายุหรือไม่ถูกต้อง กรุณาเริ่มใหม่",
+                      "The sign-in request expired or does not match; start again")
+    if pending.get("purpose") == LINK_PURPOSE and kc_action_status != "success":
+        return link_not_done(request, kc_action_status or error or "no status")
     if error or not code:
-        return _failed(request, 400, "การเข้าสู่ระบบถูกยกเลิก", f"Sign-in was not completed ({error or 'no code'})")
+        return failed(request, 400, "การเข้าสู่ระบบถูกยกเลิก", f"Sign-in was not completed ({error or 'no code'})")
     oidc: OidcClient = request.app.state.oidc
     try:
-        tokens = oidc.exchange(code=code, redirect_uri=_callback(settings), client_id=pending["client"],
+        tokens = oidc.exchange(code=code, redirect_uri=callback_url(settings), client_id=pending["client"],
                                code_verifier=pending["verifier"])
         claims = oidc.verifier.verify(tokens["access_token"])
         oidc.verifier.verify_id_token(tokens["id_token"], pending["client"], pending["nonce"])
     except (SignInFailed, TokenError, KeyError) as exc:
-        return _failed(request, 502, "ไม่สามารถยืนยันตัวตนได้ กรุณาลองใหม่", f"Could not complete sign-in: {exc}")
+        return failed(request, 502, "ไม่สามารถยืนยันตัวตนได้ กรุณาลองใหม่", f"Could not complete sign-in: {exc}")
+    if pending.get("purpose") == LINK_PURPOSE:
+        return finish_link(request, pending, claims)
     limits: SigninLimits = request.app.state.signin_limits
     if claims.citizen_id and not limits.per_citizen.allow("pid:" + claims.citizen_id):
         return too_many(request, limits.per_citizen.retry_after("pid:" + claims.citizen_id))
     sessions: SessionStore = request.app.state.sessions
     response = RedirectResponse(pending["next"], status_code=303)
     set_cookie(response, SESSION_COOKIE, sessions.start(claims), max_age=settings.session_ttl_seconds)
-    clear_cookie(response, STATE_COOKIE, path="/signin")
+    clear_cookie(response, STATE_COOKIE, path=STATE_PATH)
     record_audit(request, claims, "session.signin", target=pending["client"])
     return response
 
@@ -120,10 +93,11 @@ def signout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> Response:
+def home(request: Request, linked: Annotated[str, Query(max_length=16)] = "") -> Response:
     token = session_token(request)
     sessions: SessionStore = request.app.state.sessions
     claims = sessions.claims(token) if token else None
     if claims is None:
         return render(request, "home.html", signed_in=False)
-    return render(request, "home.html", signed_in=True, **page_context(request, claims))
+    return render(request, "home.html", signed_in=True, just_linked=linked == "thaid", can_link_thaid=is_staff(claims),
+                  **page_context(request, claims))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from contracts.claims import CurrentClaims
-from identity.api.deps import record_audit
+from identity.api.deps import PageNumber, record_audit
 from identity.api.staff_common import FORBIDDEN, deactivate, directory_of, run_import
 from identity.domain.provisioning import NotAllowed, list_staff
 from identity.domain.staff import StaffAccount
@@ -39,7 +39,7 @@ def upload(file: UploadFile, claims: CurrentClaims, request: Request) -> JSONRes
 
 
 @router.get("")
-def directory(claims: CurrentClaims, request: Request, page: Annotated[int, Query(ge=1)] = 1,
+def directory(claims: CurrentClaims, request: Request, page: PageNumber = 1,
               page_size: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     try:
         accounts, scope = list_staff(claims, directory_of(request), page, page_size)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from identity.api.deps import record_audit
+from identity.api.deps import PageNumber, record_audit
 from identity.api.staff_common import FORBIDDEN, deactivate, directory_of, require_provisioner, run_import
 from identity.domain.provisioning import NotAllowed, list_staff
 from identity.domain.staff_files import FIELDS, MAX_BYTES, FileProblem
@@ -40,7 +40,7 @@ def import_upload(request: Request, claims: PageClaims, file: UploadFile,
 
 
 @router.get("/directory", response_class=HTMLResponse)
-def directory_page(request: Request, claims: PageClaims, page: Annotated[int, Query(ge=1)] = 1,
+def directory_page(request: Request, claims: PageClaims, page: PageNumber = 1,
                    done: str = "") -> Response:
     try:
         accounts, scope = list_staff(claims, directory_of(request), page, PAGE_SIZE)

@@ -1,8 +1,9 @@
 """An HTTP-level stand-in for the parts of Keycloak's Admin REST API that identity uses, as
 documented (https://www.keycloak.org/docs-api/latest/rest-api/): the token endpoint (client
 credentials), users (CRUD, search by username / e-mail / attribute ``q``), groups (top level,
-children, by path, members), realm roles and users' realm-role mappings, logout and
-execute-actions-email. It records every request so tests can assert the exact calls.
+children, by path, members, delete), realm roles and users' realm-role mappings, federated identities
+(read, remove), logout and execute-actions-email. It records every request so tests can assert the
+exact calls, and can be told to fail chosen requests (``fail``) to test what callers do then.
 
 For tests, and for ``ENV=dev`` when no KEYCLOAK_URL is set. In memory only.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import secrets
 import threading
 import time
@@ -44,6 +46,16 @@ class _State:
     tokens: dict[str, float] = field(default_factory=dict)
     logouts: list[str] = field(default_factory=list)
     action_emails: list[tuple[str, list[str], dict[str, str]]] = field(default_factory=list)
+    federated: dict[str, dict[str, Json]] = field(default_factory=dict)  # user id → provider alias → link
+
+
+@dataclass
+class _Failure:
+    method: str  # "*" for any
+    path: re.Pattern[str]
+    status: int
+    remaining: int | None  # None: every matching request from now on
+    skip: int  # matching requests still to let through before failing
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -57,6 +69,7 @@ class FakeKeycloak:
         self.client_secret = secrets.token_urlsafe(24)
         self.smtp_works = smtp_works
         self.requests: list[Recorded] = []
+        self.failures: list[_Failure] = []
         self.state = _State()
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -69,6 +82,23 @@ class FakeKeycloak:
         return f"00000000-0000-4000-8000-{next(self._ids):012d}"
 
     # ------------------------------------------------------------------ helpers for tests
+
+    def fail(self, method: str, path: str, status: int = 500, times: int | None = 1, skip: int = 0) -> None:
+        """Answers ``times`` requests (None: all) whose method and path (a regular expression searched in
+        the path) match with ``status``, after letting ``skip`` of them through; all are recorded."""
+        self.failures.append(_Failure(method.upper(), re.compile(path), status, times, skip))
+
+    def _injected(self, method: str, path: str) -> int | None:
+        with self._lock:
+            for rule in self.failures:
+                if rule.method in ("*", method) and rule.path.search(path) and rule.remaining != 0:
+                    if rule.skip > 0:
+                        rule.skip -= 1
+                        continue
+                    if rule.remaining is not None:
+                        rule.remaining -= 1
+                    return rule.status
+        return None
 
     def admin_requests(self) -> list[Recorded]:
         """Requests to the Admin API (token requests left out)."""
@@ -141,6 +171,9 @@ class FakeKeycloak:
                 with fake._lock:
                     fake.requests.append(Recorded(request.method, unquote(request.url.path),
                                                   dict(request.query_params), body))
+                injected = fake._injected(request.method, unquote(request.url.path))
+                if injected is not None:
+                    return _error(injected, "injected failure")
                 if request.url.path.startswith("/admin/"):
                     token = request.headers.get("authorization", "").removeprefix("Bearer ")
                     if st.tokens.get(token, 0) < time.time():
@@ -204,6 +237,26 @@ class FakeKeycloak:
                     user[key] = rep[key]
             if "email" in rep:
                 user["email"] = (rep["email"] or "").lower() or None
+            return Response(status_code=204)
+
+        @app.delete(admin + "/users/{user_id}")
+        def delete_user(user_id: str) -> Response:
+            if st.users.pop(user_id, None) is None:
+                return _error(404, "User not found")
+            for per_user in (st.memberships, st.role_mappings, st.federated):
+                per_user.pop(user_id, None)
+            return Response(status_code=204)
+
+        @app.get(admin + "/users/{user_id}/federated-identity")
+        def federated(user_id: str) -> Response:
+            if user_id not in st.users:
+                return _error(404, "User not found")
+            return JSONResponse(list(st.federated.get(user_id, {}).values()))
+
+        @app.delete(admin + "/users/{user_id}/federated-identity/{provider}")
+        def unlink(user_id: str, provider: str) -> Response:
+            if st.federated.get(user_id, {}).pop(provider, None) is None:
+                return _error(404, "Link not found")
             return Response(status_code=204)
 
         @app.get(admin + "/users/{user_id}/groups")
@@ -294,6 +347,23 @@ class FakeKeycloak:
         def get_group(group_id: str) -> Response:
             group = st.groups.get(group_id)
             return JSONResponse(fake._group_rep(group)) if group else _error(404, "Could not find group by id")
+
+        @app.get(admin + "/groups/{group_id}/children")
+        def children(group_id: str) -> Response:
+            return JSONResponse([fake._group_rep(g) for g in st.groups.values() if g["parent"] == group_id])
+
+        @app.delete(admin + "/groups/{group_id}")
+        def delete_group(group_id: str) -> Response:
+            if group_id not in st.groups:
+                return _error(404, "Could not find group by id")
+            doomed = {group_id}
+            while grown := {g for g, rep in st.groups.items() if rep["parent"] in doomed} - doomed:
+                doomed |= grown  # Keycloak deletes the subgroups with their group
+            for gone in doomed:
+                del st.groups[gone]
+            for groups in st.memberships.values():
+                groups -= doomed
+            return Response(status_code=204)
 
         @app.get(admin + "/groups/{group_id}/members")
         def members(group_id: str) -> Response:

@@ -11,6 +11,7 @@ from contracts import codec
 from contracts.claims import Claims
 
 MAX_PAGE_SIZE = 200
+MAX_PAGE = 10_000  # beyond this nobody is paging: a search narrows by person, case or time instead
 _ACTION = re.compile(r"^[a-z_]+(\.[a-z_]*)?$")
 
 
@@ -58,8 +59,9 @@ class AuditQuery:
     page_size: int = 50
 
     def __post_init__(self) -> None:
-        if self.page < 1 or not 1 <= self.page_size <= MAX_PAGE_SIZE:
-            raise QueryError("หน้าหรือขนาดหน้าไม่ถูกต้อง", f"page must be ≥ 1 and page_size 1–{MAX_PAGE_SIZE}")
+        if not 1 <= self.page <= MAX_PAGE or not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise QueryError(f"หน้าต้องอยู่ระหว่าง 1–{MAX_PAGE:,} และขนาดหน้า 1–{MAX_PAGE_SIZE}",
+                             f"page must be 1–{MAX_PAGE:,} and page_size 1–{MAX_PAGE_SIZE}")
         if self.action is not None and not _ACTION.match(self.action):
             raise QueryError("รูปแบบการกระทำไม่ถูกต้อง เช่น case.read", "action looks like case.read or case.")
         for value in (self.since, self.until):

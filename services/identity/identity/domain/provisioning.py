@@ -1,17 +1,30 @@
 """Staff provisioning as one all-or-nothing step: validate every row, check every row against the
 directory (existing accounts, e-mails in use), and only then write. Re-uploading the same file is
-safe: each row is create-or-update, keyed by citizen ID."""
+safe: each row is create-or-update, keyed by citizen ID.
+
+Keycloak has no transactions, so "all or nothing" while writing is kept by compensation: every write
+is journalled first (the account as it was before an update, each account and unit group created),
+and when the directory fails part-way the journal is undone in reverse — created accounts deleted,
+updated ones put back (fields, attributes, enabled, groups, roles), unit groups created by this import
+deleted while still unused. E-mails go out only after every row was written, so nobody is invited to
+an account that is then rolled back.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from contracts.access import may_manage_staff, staff_directory_scope
 from contracts.claims import Claims
-from identity.domain.staff import DirectoryError, StaffAccount, StaffDirectory, StaffRow
+from identity.domain.staff import AccountSnapshot, DirectoryError, StaffAccount, StaffDirectory, StaffRow
 from identity.domain.staff_files import RawRow
 from identity.domain.staff_rows import RowProblem, validate_rows
 from identity.domain.units import UnitCatalogue, group_chain
+
+log = logging.getLogger(__name__)
 
 
 class NotAllowed(Exception):
@@ -32,6 +45,61 @@ class ImportResult:
     @property
     def applied(self) -> bool:
         return not self.problems
+
+
+@dataclass
+class _Journal:
+    """What an import has written so far, in order, so that it can be undone."""
+
+    created_users: list[str] = field(default_factory=list)
+    snapshots: list[AccountSnapshot] = field(default_factory=list)
+    created_groups: list[str] = field(default_factory=list)
+    creating: str | None = None  # citizen ID of a row whose creation had started but not returned
+
+    def undo(self, directory: StaffDirectory) -> tuple[list[str], list[str]]:
+        """Puts the directory back; returns (accounts put back, accounts that could not be)."""
+        undone: list[str] = []
+        left: list[str] = []
+        if self.creating is not None:  # the account may exist although create() failed after creating it
+            try:
+                half = directory.find_by_citizen_id(self.creating)
+                if half is not None and half.id not in self.created_users:
+                    self.created_users.append(half.id)
+            except Exception:  # noqa: BLE001 - the undo goes on; this one is reported
+                left.append("unconfirmed-create")  # the account may or may not exist: someone must look
+        for user_id in reversed(self.created_users):
+            _attempt(partial(directory.delete, user_id), user_id, undone, left)
+        for snapshot in reversed(self.snapshots):
+            _attempt(partial(directory.restore, snapshot), snapshot.user_id, undone, left)
+        for group_id in reversed(self.created_groups):
+            try:
+                directory.delete_group_if_unused(group_id)
+            except Exception as exc:  # noqa: BLE001 - an empty unit group is harmless; provisioning reuses it
+                log.warning("could not remove unit group %s created by a failed import: %s", group_id, exc)
+        return undone, left
+
+
+def _attempt(step: Callable[[], None], user_id: str, undone: list[str], left: list[str]) -> None:
+    try:
+        step()
+        undone.append(user_id)
+    except Exception:  # whatever stops one account's undo must not stop the others'
+        log.exception("rolling back a failed import: account %s could not be put back", user_id)
+        left.append(user_id)
+
+
+class ImportFailed(Exception):
+    """The directory failed while the rows were being written. Everything written was undone when
+    ``complete``; otherwise ``left`` names the accounts an administrator must check."""
+
+    def __init__(self, cause: Exception, written: list[tuple[str, str]], undone: list[str],
+                 left: list[str]) -> None:
+        super().__init__(f"import failed part-way ({cause}); undone {len(undone)}, left {left}")
+        self.cause, self.written, self.undone, self.left = cause, written, undone, left
+
+    @property
+    def complete(self) -> bool:
+        return not self.left
 
 
 def _preflight(rows: list[StaffRow], uploader: Claims, directory: StaffDirectory
@@ -61,19 +129,33 @@ def import_staff(raw_rows: list[RawRow], uploader: Claims, units: UnitCatalogue,
     plan, problems = _preflight(rows, uploader, directory)
     if problems:
         return ImportResult(problems=problems)
-    result = ImportResult()
-    for row, existing in plan:
-        group_id = directory.ensure_unit_group(group_chain(units, row.unit_code, row.unit_kind))
-        if existing is not None:
-            directory.update(existing.id, row, group_id)
-            result.updated.append((row.row, existing.id))
-            continue
-        user_id = directory.create(row, group_id)
-        result.created.append((row.row, user_id))
+    result, journal = ImportResult(), _Journal()
+    try:
+        for row, existing in plan:
+            group_id = directory.ensure_unit_group(group_chain(units, row.unit_code, row.unit_kind),
+                                                   journal.created_groups)
+            if existing is not None:
+                journal.snapshots.append(directory.snapshot(existing.id))
+                directory.update(existing.id, row, group_id)
+                result.updated.append((row.row, existing.id))
+                continue
+            journal.creating = row.citizen_id
+            user_id = directory.create(row, group_id)
+            journal.created_users.append(user_id)
+            journal.creating = None
+            result.created.append((row.row, user_id))
+    except Exception as exc:  # any failure while writing (not only DirectoryError) is undone
+        if not isinstance(exc, DirectoryError):
+            log.exception("unexpected failure while writing an import; undoing it")
+        undone, left = journal.undo(directory)
+        written = [("staff.create", u) for u in journal.created_users]
+        written += [("staff.update", s.user_id) for s in journal.snapshots]
+        raise ImportFailed(exc, written, undone, left) from exc
+    for row_number, user_id in result.created:
         try:
             directory.send_required_actions_email(user_id)
         except DirectoryError:
-            result.email_not_sent.append(row.row)  # the account exists; its required actions still apply
+            result.email_not_sent.append(row_number)  # the account exists; its required actions still apply
     return result
 
 

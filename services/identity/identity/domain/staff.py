@@ -7,7 +7,7 @@ Keycloak is the source of truth: identity keeps no copy of staff data. The adapt
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from contracts.claims import Role, UnitKind
 from identity.domain.units import GroupLevel
@@ -51,8 +51,36 @@ class StaffAccount:
     enabled: bool
 
 
+@dataclass(frozen=True)
+class AccountSnapshot:
+    """An account as it was before an import changed it: enough to put it back exactly."""
+
+    user_id: str
+    representation: dict[str, Any]  # the directory's own fields (names, e-mail, enabled, attributes, …)
+    group_ids: frozenset[str]
+    role_names: frozenset[str]  # the staff roles mapped to it (the only roles an import changes)
+
+
+@dataclass(frozen=True)
+class ThaidLink:
+    """The ThaiD identity linked to an account: the citizen ID ThaiD vouched for, and the citizen ID the
+    account was provisioned with (None when the directory does not know one, e.g. a dev persona)."""
+
+    linked_citizen_id: str
+    account_citizen_id: str | None
+
+
 class DirectoryError(RuntimeError):
     """The account directory failed or refused a call; the message is for logs, not users."""
+
+
+class ThaidLinks(Protocol):
+    """Where a staff account's ThaiD link is kept: Keycloak's federated identities in production, the dev
+    issuer's record on the dev stack."""
+
+    def thaid_link(self, user_id: str) -> ThaidLink | None: ...
+
+    def unlink_thaid(self, user_id: str) -> None: ...
 
 
 class StaffDirectory(Protocol):
@@ -62,8 +90,9 @@ class StaffDirectory(Protocol):
 
     def get(self, user_id: str) -> StaffAccount | None: ...
 
-    def ensure_unit_group(self, chain: list[GroupLevel]) -> str:
-        """The id of the unit group at the end of ``chain``, creating missing levels."""
+    def ensure_unit_group(self, chain: list[GroupLevel], created: list[str] | None = None) -> str:
+        """The id of the unit group at the end of ``chain``, creating missing levels (their ids are
+        appended to ``created``, parents first)."""
         ...
 
     def create(self, row: StaffRow, group_id: str) -> str: ...
@@ -77,3 +106,15 @@ class StaffDirectory(Protocol):
         ...
 
     def list_accounts(self, province_code: str | None, first: int, limit: int) -> list[StaffAccount]: ...
+
+    # Compensation: what an import that fails part-way uses to leave the directory as it found it.
+
+    def snapshot(self, user_id: str) -> AccountSnapshot: ...
+
+    def restore(self, snapshot: AccountSnapshot) -> None: ...
+
+    def delete(self, user_id: str) -> None: ...
+
+    def delete_group_if_unused(self, group_id: str) -> bool:
+        """Deletes a group that has no members and no subgroups; False (and no change) otherwise."""
+        ...

@@ -10,12 +10,23 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
+from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
+# A 2 MB XLSX may unpack to far more (a "zip bomb"): refuse before openpyxl parses anything.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+MAX_ZIP_ENTRIES = 500
+# Everything openpyxl, zipfile and the XML parsers raise for a broken or hostile workbook:
+# ParseError (and lxml's XMLSyntaxError) are SyntaxErrors, defusedxml's refusals ValueErrors.
+_BROKEN_XLSX = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, InvalidFileException, KeyError, ValueError,
+                TypeError, IndexError, AttributeError, OSError, EOFError, SyntaxError)
+_CANNOT_OPEN = ("เปิดไฟล์ Excel ไม่ได้ ไฟล์อาจเสียหายหรือไม่ใช่ไฟล์ .xlsx กรุณาบันทึกจาก Excel ใหม่แล้วอัปโหลดอีกครั้ง",
+                "Cannot read the XLSX file: it is damaged or not an .xlsx workbook; save it again from Excel")
 FIELDS: dict[str, tuple[str, ...]] = {
     "citizen_id": ("เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "citizen_id", "citizen id"),
     "title": ("คำนำหน้า", "คำนำหน้าชื่อ", "title"),
@@ -79,16 +90,30 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _check_archive(content: bytes) -> None:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        entries = archive.infolist()
+    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNPACKED_BYTES:
+        raise FileProblem("ไฟล์ Excel มีข้อมูลภายในมากผิดปกติ กรุณาบันทึกเฉพาะรายชื่อเจ้าหน้าที่แล้วอัปโหลดใหม่",
+                          "The XLSX file unpacks to far too much data; save only the staff list and upload again")
+
+
 def _xlsx_table(content: bytes) -> list[list[str]]:
+    # In read-only mode openpyxl parses the sheet while iterating, so the whole read is guarded.
     try:
+        _check_archive(content)
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise FileProblem("เปิดไฟล์ Excel ไม่ได้", f"Cannot read the XLSX file: {exc}") from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
-    finally:
-        workbook.close()
+        try:
+            if not workbook.worksheets:
+                raise FileProblem("ไฟล์ Excel ไม่มีแผ่นงาน", "The XLSX file has no worksheet")
+            sheet = workbook.worksheets[0]
+            return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 2)]
+        finally:
+            workbook.close()
+    except FileProblem:
+        raise
+    except _BROKEN_XLSX:
+        raise FileProblem(*_CANNOT_OPEN) from None
 
 
 def _csv_table(content: bytes) -> list[list[str]]:
@@ -100,7 +125,12 @@ def _csv_table(content: bytes) -> list[list[str]]:
             continue
     else:
         raise FileProblem("อ่านไฟล์ CSV ไม่ได้ กรุณาบันทึกเป็น UTF-8", "Cannot decode the CSV; save it as UTF-8")
-    return [row for row in csv.reader(io.StringIO(text))]
+    try:
+        return [row for row in csv.reader(io.StringIO(text))]
+    except csv.Error:
+        # e.g. a field longer than csv's limit (an unclosed quote swallows the rest of the file)
+        raise FileProblem("รูปแบบไฟล์ CSV ไม่ถูกต้อง (เช่น เครื่องหมายคำพูดไม่ครบคู่ หรือช่องข้อมูลยาวเกินไป)",
+                          "The CSV is malformed (e.g. an unclosed quote or a field that is far too long)") from None
 
 
 def read_staff_file(filename: str, content: bytes) -> list[RawRow]:

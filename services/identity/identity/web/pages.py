@@ -16,7 +16,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
+from identity.domain.thai_dates import thai_date, thai_datetime
+
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+TEMPLATES.env.filters["thai_datetime"] = thai_datetime
+TEMPLATES.env.filters["thai_date"] = thai_date
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 

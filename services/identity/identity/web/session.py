@@ -82,17 +82,18 @@ def csrf_rejected(request: Request, _exc: CsrfRejected) -> Response:
 # -------------------------------------------------------------- signed, short-lived sign-in state
 
 
-def seal(key: bytes, data: dict[str, str]) -> str:
+def seal(key: bytes, data: dict[str, str], purpose: str = "signin") -> str:
+    """``data`` signed for one ``purpose``: a value sealed for one purpose never unseals for another."""
     body = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
-    mac = hmac.new(key, b"signin:" + body.encode(), hashlib.sha256).hexdigest()
+    mac = hmac.new(key, purpose.encode() + b":" + body.encode(), hashlib.sha256).hexdigest()
     return f"{body}.{mac}"
 
 
-def unseal(key: bytes, value: str | None) -> dict[str, str] | None:
+def unseal(key: bytes, value: str | None, purpose: str = "signin") -> dict[str, str] | None:
     if not value or "." not in value:
         return None
     body, mac = value.rsplit(".", 1)
-    expected = hmac.new(key, b"signin:" + body.encode(), hashlib.sha256).hexdigest()
+    expected = hmac.new(key, purpose.encode() + b":" + body.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(mac, expected):
         return None
     data: dict[str, str] = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))

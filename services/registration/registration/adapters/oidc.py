@@ -7,7 +7,9 @@ and to Keycloak (with ThaiD brokered for citizens) by changing OIDC_ISSUER_URL a
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import json
 import secrets
 import threading
 import time
@@ -39,6 +41,17 @@ class TokenSet:
     access_token: str
     expires_in: int
     id_token: str | None
+
+
+def token_expiry(token: str) -> float | None:
+    """The ``exp`` of a JWT whose signature has already been verified (``TokenVerifier.verify``), or None."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, binascii.Error):
+        return None
+    exp = claims.get("exp") if isinstance(claims, dict) else None
+    return float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else None
 
 
 class OidcClient:

@@ -3,6 +3,11 @@
 Runs in its own thread (confluent-kafka and pymongo are blocking). While Kafka is down, events
 wait in MongoDB and in the producer's queue; the idempotent producer retries, and a message that
 finally times out goes back to the outbox queue so it is tried again: nothing accepted is lost.
+
+At most ``max_in_flight`` events are handed to the producer and not yet acknowledged or failed. During a
+long outage the relay stops handing over more once that many are out (the rest wait in MongoDB, where
+they are safe anyway) and resumes as deliveries or failures drain the set: memory, the producer's queue
+and the size of the "not these" query stay bounded however many registrations arrive meanwhile.
 """
 
 from __future__ import annotations
@@ -36,11 +41,19 @@ def producer_config(bootstrap: str) -> dict[str, Any]:
     }
 
 
+MAX_IN_FLIGHT = 10_000
+
+
 class OutboxRelay:
-    def __init__(self, outbox: Collection[dict[str, Any]], bootstrap: str, *, batch_size: int = 500) -> None:
+    def __init__(self, outbox: Collection[dict[str, Any]], bootstrap: str, *, batch_size: int = 500,
+                 max_in_flight: int = MAX_IN_FLIGHT) -> None:
+        if max_in_flight < 1:
+            raise ValueError("max_in_flight must be at least 1")
         self.outbox = outbox
         self.producer = Producer(producer_config(bootstrap))
         self.batch_size = batch_size
+        self.max_in_flight = max_in_flight
+        self.peak_in_flight = 0  # the most events out at once since start (metrics gauge, tests)
         self._in_flight: set[str] = set()
         self._delivered: list[str] = []
         self._lock = threading.Lock()
@@ -80,18 +93,28 @@ class OutboxRelay:
                 self._wake.wait(0.2)
                 self._wake.clear()
 
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return len(self._in_flight)
+
     def _hand_over_batch(self) -> int:
         with self._lock:
             skip = list(self._in_flight)
+        room = min(self.batch_size, self.max_in_flight - len(skip))
+        IN_FLIGHT.set(len(skip))
+        if room <= 0:
+            return 0  # at the cap: wait for acknowledgements or failures (served by poll) to make room
         query = {"sent": False, "_id": {"$nin": skip}} if skip else {"sent": False}
-        docs = list(self.outbox.find(query).sort("seq", 1).limit(self.batch_size))
+        docs = list(self.outbox.find(query).sort("seq", 1).limit(room))
         for doc in docs:
             # Validated by codec.new_event before the transaction that stored it.
             key, value, headers = codec.encode(doc["topic"], doc["event"], validated=True)
             with self._lock:
                 self._in_flight.add(doc["_id"])
+                self.peak_in_flight = max(self.peak_in_flight, len(self._in_flight))
             self._produce(doc["topic"], key, value, headers, doc["_id"])
-        IN_FLIGHT.set(len(self._in_flight))
+        IN_FLIGHT.set(self.in_flight)
         return len(docs)
 
     def _produce(self, topic: str, key: bytes, value: bytes, headers: codec.Headers, event_id: str) -> None:

@@ -6,6 +6,13 @@ below size limits on cheap phones, and signing out ends the session at once (a c
 would stay valid until it expired). The draft lives in the session document, one per session,
 saved at every step, so a dropped connection loses at most the step being typed. Sessions are stored
 under a hash of their id: someone who can read the database still cannot present a session.
+
+A signed-in session never outlives the access token it was made from: its ``token_exp`` is that token's
+``exp``, and once it has passed the pages treat the visitor as signed out and send them through sign-in
+again (``WebContext.load_session``). In production Keycloak's SSO session makes that a redirect round
+trip for an active user, and refuses a deactivated one: staff lose page access at most one access-token
+lifetime (300 s in the realm) after deactivation. The document itself is kept until ``expires_at`` so that
+the same person signing in again in the same browser finds their draft (``carry_over``); nobody else does.
 """
 
 from __future__ import annotations
@@ -23,6 +30,15 @@ Doc = dict[str, Any]
 
 def _key(sid: str) -> str:
     return hashlib.sha256(sid.encode()).hexdigest()
+
+
+def session_key(sid: str) -> str:
+    """Where the session with this id is stored (a hash: the id itself is never stored)."""
+    return _key(sid)
+
+
+# What a new sign-in of the same person in the same browser takes over from their previous session.
+CARRIED = ("draft", "draft_at_ms", "adding", "last_receipt")
 
 
 class SessionStore:
@@ -55,3 +71,13 @@ class SessionStore:
 
     def delete(self, sid: str) -> None:
         self.sessions.delete_one({"_id": _key(sid)})
+
+    def carry_over(self, previous_key: str, sid: str, *, kind: str, sub: str) -> None:
+        """Moves the unfinished work of the previous session (stored under ``previous_key``) to session ``sid``
+        when both belong to the same person and flow; the previous session is deleted either way."""
+        previous = self.sessions.find_one_and_delete({"_id": previous_key})
+        if previous is None or previous.get("kind") != kind or (previous.get("claims") or {}).get("sub") != sub:
+            return
+        fields = {name: previous[name] for name in CARRIED if previous.get(name) is not None}
+        if fields:
+            self.update(sid, fields)

@@ -94,6 +94,7 @@ class Problem(Exception):
     """A request the service refuses on purpose; ``body`` is safe to show."""
 
     status = 400
+    headers: dict[str, str] | None = None
 
     def body(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -120,6 +121,16 @@ class Conflict(MessageProblem):
     status = 409
 
 
+class TooManyRequests(MessageProblem):
+    status = 429
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("rate.limited", f"มีการส่งคำขอถี่เกินไป กรุณารอประมาณ {retry_after} วินาทีแล้วลองใหม่",
+                         f"Too many requests. Please wait about {retry_after} seconds and try again.",
+                         retry_after=str(retry_after))
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class Invalid(Problem):
     status = 422
 
@@ -133,7 +144,7 @@ class Invalid(Problem):
 
 async def _on_problem(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Problem)
-    return JSONResponse(exc.body(), status_code=exc.status)
+    return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -57,7 +57,12 @@ KEY_REUSED = FieldError(
 )
 
 
-def already_registered(existing: Doc) -> Conflict:
+def already_registered(existing: Doc, *, reveal: bool) -> Conflict:
+    """The existing case's receipt goes only to someone who may read that case (the debtor, or staff
+    of its unit): a desk elsewhere learns only that the person is already registered."""
+    if not reveal:
+        return Conflict("case.registered_elsewhere", "ผู้นี้ลงทะเบียนไว้แล้วกับหน่วยอื่น โปรดติดต่ออำเภอที่รับเรื่องหรือสายด่วน 1567",
+                        "Already registered with another unit: contact that district or the 1567 hotline.")
     return Conflict("case.already_registered", "ท่านลงทะเบียนไว้แล้ว สามารถเพิ่มข้อมูลเจ้าหนี้ในรายการเดิมได้",
                     "Already registered: creditors can be added to the existing case.",
                     case_id=existing["_id"], receipt_no=existing["receipt_no"])
@@ -117,7 +122,8 @@ class Intake:
             raise Invalid([KEY_REUSED]) from None
         except AlreadyRegistered as already:
             self.cases.record(audit_recorded(actor, AuditAction.CREATE, False, already.existing["_id"]))
-            raise already_registered(already.existing) from None
+            reveal = may_read_case(claims, location(already.existing))
+            raise already_registered(already.existing, reveal=reveal) from None
         self.on_commit()
         return result
 
@@ -130,6 +136,34 @@ class Intake:
         self.on_commit()
         if doc is None or not allowed:
             raise NotFound(*NOT_FOUND)
+        return doc
+
+    def record_signin(self, actor: Actor, allowed: bool) -> None:
+        """A sign-in to the pages (``session.signin``), through the outbox like every audit record."""
+        self.cases.record(audit_recorded(actor, AuditAction.SIGNIN, allowed, None))
+        self.on_commit()
+
+    def read_own(self, claims: Claims, actor: Actor) -> Doc | None:
+        """A citizen's own case for a page that shows it, after its read is recorded; None if they have none."""
+        doc = self.cases.find_by_citizen(claims.citizen_id) if claims.citizen_id else None
+        if doc is not None:
+            self.record_read(doc, actor)
+        return doc
+
+    def record_read(self, doc: Doc, actor: Actor) -> None:
+        """A page is about to show this case (already found allowed): its audit record goes first."""
+        self.cases.record(audit_recorded(actor, AuditAction.READ, True, doc["_id"]))
+        self.on_commit()
+
+    def open_for_change(self, case_id: str, claims: Claims, actor: Actor) -> Doc:
+        """The case, for a page that changes it: only those who may change it (``may_change_case``) see it,
+        and the read is recorded; anyone else gets Forbidden (may read it) or NotFound, recorded as refused."""
+        doc = self.cases.find_by_id(case_id[:64])
+        if doc is None or not may_change_case(claims, location(doc)):
+            readable = doc is not None and may_read_case(claims, location(doc))
+            raise self._deny(actor, AuditAction.READ, doc["_id"] if doc else None,
+                             Forbidden if readable else NotFound, READ_ONLY if readable else NOT_FOUND)
+        self.record_read(doc, actor)
         return doc
 
     def _changeable(self, case_id: str, claims: Claims, actor: Actor) -> Doc:

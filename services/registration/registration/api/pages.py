@@ -39,7 +39,9 @@ def root() -> Response:
 @router.get("/register")
 def landing(ctx: Ctx, request: Request) -> Response:
     session = signed_in(ctx, request, PUBLIC)
-    case = _own_case(request, session) if session else None
+    claims = session.claims if session else None
+    # The page shows the receipt number of the citizen's case: a read of their case, recorded first.
+    case = intake(request).read_own(claims, actor(request, claims)) if claims else None
     return ctx.render(request, "landing.html", session=session, case=case,
                       signed_out=request.query_params.get("signed_out") == "1")
 

@@ -1,5 +1,9 @@
 """Sign-in for the pages: OIDC authorization code + PKCE against the identity service (Keycloak/ThaiD in
-production), a fresh server-side session afterwards, and sign-out."""
+production), a fresh server-side session afterwards, and sign-out.
+
+A session lasts as long as the access token it was made from (``token_exp``, see ``adapters/session``); then
+the pages send the visitor through sign-in again, which carries their unfinished draft over to the new
+session when the same person signs in. Every completed sign-in is audited (``session.signin``)."""
 
 from __future__ import annotations
 
@@ -12,8 +16,10 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from contracts.claims import Claims, Role, TokenError, TokenVerifier
-from registration.adapters.oidc import OidcError, Pkce
-from registration.web.context import STAFF_ROLES, PageProblem, WebContext, posted_form, web
+from registration.adapters.oidc import OidcError, Pkce, token_expiry
+from registration.adapters.session import session_key
+from registration.api.pages_flow import actor, intake
+from registration.web.context import SIGNED_IN_KINDS, STAFF_ROLES, PageProblem, WebContext, now, posted_form, web
 
 router = APIRouter(include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(web)]
@@ -51,6 +57,9 @@ def sign_in(ctx: Ctx, request: Request, flow: Annotated[str, Query(max_length=10
                           "The sign-in service is unavailable. Please try again shortly.") from None
     login = {"state": state, "verifier": pkce.verifier, "flow": flow, "client_id": client_id,
              "redirect_uri": redirect_uri, "next": _local_path(next, HOME[flow])}
+    previous = ctx.load_session(request, ended_too=True)
+    if previous is not None and previous.kind in SIGNED_IN_KINDS:
+        login["resume"] = session_key(previous.sid)  # its draft goes to the new session if the same person signs in
     sid = ctx.sessions(request).create({"kind": "pending", "login": login}, PENDING_TTL)
     response = RedirectResponse(url, status_code=303)
     ctx.set_cookie(response, sid)
@@ -87,11 +96,17 @@ def callback(ctx: Ctx, request: Request, state: Annotated[str, Query(max_length=
     except (OidcError, TokenError):
         raise PageProblem(502, "ยืนยันตัวตนไม่สำเร็จ กรุณาลองใหม่อีกครั้ง", "Sign-in failed. Please try again.",
                           sign_in=again) from None
-    if not _fits_flow(flow, claims):
+    allowed = _fits_flow(flow, claims)
+    intake(request).record_signin(actor(request, claims), allowed)
+    if not allowed:
         raise PageProblem(403, "บัญชีนี้ใช้กับหน้านี้ไม่ได้", "This account cannot use these pages.", sign_in=again)
+    # The session ends with the token: a deactivated account cannot keep using the pages on an old session.
+    token_exp = token_expiry(tokens.access_token) or now().timestamp() + tokens.expires_in
     # A new session id after sign-in, so an id planted before it (session fixation) is worthless.
-    sid = sessions.create({"kind": flow, "claims": claims.model_dump(mode="json"), "access_token": tokens.access_token},
-                          ctx.settings.session_ttl_seconds)
+    sid = sessions.create({"kind": flow, "claims": claims.model_dump(mode="json"), "access_token": tokens.access_token,
+                           "token_exp": token_exp}, ctx.settings.session_ttl_seconds)
+    if login.get("resume"):
+        sessions.carry_over(str(login["resume"]), sid, kind=flow, sub=claims.sub)
     response = RedirectResponse(str(login["next"]), status_code=303)
     ctx.set_cookie(response, sid)
     return response
@@ -99,7 +114,7 @@ def callback(ctx: Ctx, request: Request, state: Annotated[str, Query(max_length=
 
 @router.post("/auth/signout")
 def sign_out(ctx: Ctx, request: Request, form: Annotated[FormData, Depends(posted_form)]) -> Response:
-    session = ctx.load_session(request)
+    session = ctx.load_session(request, ended_too=True)  # signing out of an ended session still clears it
     ctx.check_post(request, session, form)
     assert session is not None
     ctx.sessions(request).delete(session.sid)

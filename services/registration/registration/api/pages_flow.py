@@ -18,10 +18,11 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from contracts.access import may_change_case, may_read_case
 from contracts.claims import Claims, Role
 from contracts.web import client_address
 from registration.api.errors import Conflict, Forbidden, Invalid, MessageProblem, NotFound
-from registration.api.intake import Intake
+from registration.api.intake import Intake, location
 from registration.api.validation import DeskOfficer, VerifiedIdentity, parse_request, validate_registration
 from registration.domain.events import Actor
 from registration.domain.receipts import thai_date
@@ -80,12 +81,15 @@ def signed_in(ctx: WebContext, request: Request, flow: Flow) -> WebSession | Non
     return session
 
 
-def require_post_session(ctx: WebContext, request: Request, flow: Flow, form: FormData) -> WebSession:
+def require_post_session(ctx: WebContext, request: Request, flow: Flow, form: FormData,
+                         back: str | None = None) -> WebSession:
+    """The session a form post needs (CSRF checked, public posts rate limited). Without one (never signed in,
+    or its access token has expired) nothing is saved: 401 with a sign-in link leading back to ``back``."""
     session = signed_in(ctx, request, flow)
     if session is None:
         raise PageProblem(401, "หมดเวลาการใช้งาน กรุณาเข้าสู่ระบบอีกครั้ง ข้อมูลที่กรอกไว้ในเครื่องนี้ยังอยู่",
                           "Your session has ended. Please sign in again; what you typed is kept on this device.",
-                          sign_in=f"/auth/signin?flow={flow.session_kind}&next={flow.prefix}")
+                          sign_in=f"/auth/signin?flow={flow.session_kind}&next={back or flow.prefix}")
     ctx.check_post(request, session, form)
     if not flow.desk:
         claims = session.claims
@@ -108,7 +112,7 @@ def all_errors(flow: Flow, draft: dict[str, Any], claims: Claims) -> list[FieldE
 
 def render_step(ctx: WebContext, request: Request, session: WebSession, flow: Flow, step: str,
                 draft: dict[str, Any], errors: list[FieldError] | None = None, status_code: int = 200,
-                problem: dict[str, str] | None = None) -> Response:
+                problem: dict[str, str] | None = None, problem_link: dict[str, str] | None = None) -> Response:
     errors = errors or []
 
     def error_link(error: FieldError) -> str:
@@ -123,6 +127,7 @@ def render_step(ctx: WebContext, request: Request, session: WebSession, flow: Fl
         saved_at=saved_at,
         steps=[forms.STEPS[s] for s in flow.steps], current=forms.STEPS[step], draft=draft,
         errors=errors, by_field=forms.errors_by_field(errors), field_id=forms.field_id, problem=problem,
+        problem_link=problem_link,
         all_errors=all_errors(flow, draft, session.claims) if step == "review" and session.claims else [],
         step_url=flow.url, step_of=flow.step_of,
     )
@@ -149,7 +154,7 @@ def show_step(ctx: WebContext, request: Request, session: WebSession, flow: Flow
 
 
 def post_step(ctx: WebContext, request: Request, flow: Flow, step: str, form: FormData) -> Response:
-    session = require_post_session(ctx, request, flow, form)
+    session = require_post_session(ctx, request, flow, form, back=flow.url(step) if step in flow.steps else None)
     if step not in flow.steps or step == "review":
         raise PageProblem(404, "ไม่พบหน้านี้", "Page not found.")
     base = session.draft or forms.new_draft("desk" if flow.desk else "self_online")
@@ -208,13 +213,34 @@ def _message(problem: MessageProblem) -> dict[str, str]:
 
 def _already(ctx: WebContext, request: Request, session: WebSession, flow: Flow, draft: dict[str, Any],
              conflict: Conflict) -> Response:
-    receipt_no = conflict.detail.get("receipt_no", "")
     if not flow.desk:
         ctx.sessions(request).update(session.sid, {"draft": None})
         return RedirectResponse("/register/status?already=1", status_code=303)
-    problem = {"th": f"ผู้นี้ลงทะเบียนไว้แล้ว เลขที่ใบรับ {receipt_no} สามารถเพิ่มเจ้าหนี้ในรายการเดิมได้",
-               "en": f"This person is already registered (receipt {receipt_no}); add creditors to that case."}
-    return render_step(ctx, request, session, flow, "review", draft, status_code=409, problem=problem)
+    claims = session.claims
+    assert claims is not None
+    found = intake(request)
+    existing = found.cases.find_by_id(conflict.detail.get("case_id", ""))
+    if existing is None or not may_read_case(claims, location(existing)):
+        # Registered with another unit: this desk learns no receipt number, and the debtor is sent there.
+        problem = {"th": "ผู้นี้ลงทะเบียนไว้แล้วกับหน่วยอื่น กรุณาแนะนำให้ติดต่ออำเภอที่รับผิดชอบรายการเดิม",
+                   "en": "This person is already registered with another unit; refer them to that district."}
+        return render_step(ctx, request, session, flow, "review", draft, status_code=409, problem=problem)
+    found.record_read(existing, actor(request, claims))  # the page shows the existing case's receipt number
+    receipt_no = existing["receipt_no"]
+    if not may_change_case(claims, location(existing)):
+        problem = {"th": f"ผู้นี้ลงทะเบียนไว้แล้ว เลขที่ใบรับ {receipt_no} หน่วยที่รับผิดชอบรายการเป็นผู้เพิ่มข้อมูลได้",
+                   "en": f"This person is already registered (receipt {receipt_no}); its own unit may add to it."}
+        return render_step(ctx, request, session, flow, "review", draft, status_code=409, problem=problem)
+    # The creditors typed here are offered on the existing case's page, so nothing has to be typed twice.
+    typed = {"what": f"{existing['_id']}/creditors", "rows": draft.get("creditors") or []}
+    ctx.sessions(request).update(session.sid, {"adding": typed})
+    problem = {"th": f"ผู้นี้ลงทะเบียนไว้แล้ว เลขที่ใบรับ {receipt_no} เพิ่มเจ้าหนี้และหนี้ที่กรอกไว้ลงในรายการเดิมได้",
+               "en": f"This person is already registered (receipt {receipt_no}); add the creditors and debts "
+                     "you typed to that case."}
+    link = {"href": f"/desk/case/{existing['_id']}", "th": "เพิ่มเจ้าหนี้และหนี้ในรายการเดิม",
+            "en": "Add creditors and debts to the existing case"}
+    return render_step(ctx, request, session, flow, "review", draft, status_code=409, problem=problem,
+                       problem_link=link)
 
 
 def start_draft(ctx: WebContext, request: Request, session: WebSession, channel: str) -> None:

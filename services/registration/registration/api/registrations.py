@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Path, Request, status
 from contracts.claims import CurrentClaims
 from contracts.web import client_address
 from registration.api.intake import Intake
+from registration.api.limits import ApiLimits
 from registration.api.schemas import (
     AlreadyRegisteredOut,
     CaseChanged,
@@ -21,6 +22,7 @@ from registration.api.schemas import (
 )
 from registration.api.views import case_changed, registration_out
 from registration.domain.events import Actor
+from registration.domain.thai import normalise_digits
 
 router = APIRouter(prefix="/api/v1/registrations", tags=["registrations"])
 
@@ -36,24 +38,38 @@ async def _actor(request: Request, claims: CurrentClaims) -> Actor:
                     request.headers.get("x-request-id"))
 
 
+async def _limits(request: Request, _claims: CurrentClaims) -> ApiLimits:
+    """Spends the client address's budget: after the token is checked (401 comes before 429), before the body's
+    content is (a flood of invalid bodies is limited too). The citizen's budget is spent in the handler."""
+    limits: ApiLimits = request.app.state.api_limits
+    limits.check_address(request)
+    return limits
+
+
 Uses = Annotated[Intake, Depends(_intake)]
 Acting = Annotated[Actor, Depends(_actor)]
+Limited = Annotated[ApiLimits, Depends(_limits)]
 CaseId = Annotated[str, Path(max_length=64)]
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "ไม่มีโทเคนหรือโทเคนไม่ถูกต้อง"},
     403: {"description": "ไม่มีสิทธิ์"},
     422: {"model": ErrorsOut, "description": "ข้อมูลไม่ถูกต้อง (รายช่อง)"},
 }
+_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"description": "ส่งคำขอถี่เกินไป (ต่อที่อยู่ไคลเอนต์หรือต่อเลขประจำตัวประชาชน) ดู Retry-After"},
+}
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RegistrationCreated,
-             responses={**_ERRORS, 409: {"model": AlreadyRegisteredOut, "description": "ลงทะเบียนไว้แล้ว"}})
+             responses={**_ERRORS, **_LIMITED,
+                        409: {"model": AlreadyRegisteredOut, "description": "ลงทะเบียนไว้แล้ว"}})
 def register(
-    body: RegistrationRequest, claims: CurrentClaims, actor: Acting, intake: Uses,
+    body: RegistrationRequest, claims: CurrentClaims, actor: Acting, intake: Uses, limits: Limited,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=128)] = None,
 ) -> RegistrationCreated:
     """ลงทะเบียนลูกหนี้นอกระบบ. A citizen registers only themself (self_online/thaid_app); registrars and
     district officers register at their desk (desk/paper) with the unit from their token."""
+    limits.check_citizen(claims, normalise_digits(body.debtor.citizen_id or ""))
     return RegistrationCreated(**intake.register(body, claims, actor, idempotency_key).as_doc())
 
 
@@ -64,17 +80,19 @@ def get_registration(receipt_no: Annotated[str, Path(max_length=32)], claims: Cu
     return registration_out(intake.read(receipt_no, claims, actor))
 
 
-@router.post("/{case_id}/creditors", response_model=CaseChanged, responses={**_ERRORS, 404: {}})
+@router.post("/{case_id}/creditors", response_model=CaseChanged, responses={**_ERRORS, **_LIMITED, 404: {}})
 def add_creditors(case_id: CaseId, body: CreditorsRequest, claims: CurrentClaims, actor: Acting,
-                  intake: Uses) -> CaseChanged:
+                  intake: Uses, limits: Limited) -> CaseChanged:
     """เพิ่มเจ้าหนี้ (with their debts) to an existing case: the debtor or staff of its unit."""
+    limits.check_citizen(claims)
     return case_changed(intake.add_creditors(case_id, body, claims, actor))
 
 
 @router.post("/{case_id}/creditors/{creditor_no}/debts", response_model=CaseChanged,
-             responses={**_ERRORS, 404: {}})
+             responses={**_ERRORS, **_LIMITED, 404: {}})
 def add_debts(case_id: CaseId, creditor_no: Annotated[int, Path(ge=1, le=100)], body: DebtsRequest,
-              claims: CurrentClaims, actor: Acting, intake: Uses) -> CaseChanged:
+              claims: CurrentClaims, actor: Acting, intake: Uses, limits: Limited) -> CaseChanged:
     """เพิ่มหนี้ to a creditor already on the case (``creditor_no`` counts from 1)."""
+    limits.check_citizen(claims)
     return case_changed(intake.add_debts(case_id, creditor_no, body, claims, actor))
 

@@ -57,6 +57,7 @@ class AuditAction(StrEnum):
     READ = "case.read"
     CREATE = "case.create"
     UPDATE = "case.update"
+    SIGNIN = "session.signin"
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ async def _on_page_problem(request: Request, exc: Exception) -> Response:
 
 def install_web(app: FastAPI, settings: Settings) -> None:
     # Imported here: the page modules import this package's submodules.
-    from registration.api import pages, pages_auth, pages_desk, pages_more, pages_publicity
+    from registration.api import pages, pages_auth, pages_desk, pages_desk_case, pages_more, pages_publicity
 
     web = WebSettings(env=settings.env)
     app.state.web = WebContext.build(web, settings.oidc_issuer_url, settings.mongodb_database)
@@ -40,5 +40,5 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     app.mount("/static/fonts", StaticFiles(directory=FONT_DIR), name="fonts")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(PageProblem, _on_page_problem)
-    for module in (pages_auth, pages, pages_more, pages_desk, pages_publicity):
+    for module in (pages_auth, pages, pages_more, pages_desk, pages_desk_case, pages_publicity):
         app.include_router(module.router)

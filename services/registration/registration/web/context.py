@@ -57,6 +57,14 @@ class WebSession:
         draft: dict[str, Any] = self.doc.get("draft") or {}
         return draft
 
+    def token_expired(self, at: datetime | None = None) -> bool:
+        """A signed-in session ends with the access token it was made from (``token_exp``, seconds since
+        the epoch); one without it (made before sessions were bound to tokens) counts as ended."""
+        if self.kind not in SIGNED_IN_KINDS:
+            return False
+        exp = self.doc.get("token_exp")
+        return not isinstance(exp, int | float) or exp <= (at or now()).timestamp()
+
 
 @dataclass
 class WebContext:
@@ -107,13 +115,18 @@ class WebContext:
     def _mac(self, sid: str) -> str:
         return hmac.new(self.secret, b"session:" + sid.encode(), hashlib.sha256).hexdigest()[:32]
 
-    def load_session(self, request: Request) -> WebSession | None:
+    def load_session(self, request: Request, *, ended_too: bool = False) -> WebSession | None:
+        """The browser's session. One whose access token has expired is None (the visitor signs in again)
+        unless ``ended_too``: sign-out, and sign-in looking for a draft to carry over."""
         raw = request.cookies.get(COOKIE, "")
         sid, _, mac = raw.partition(".")
         if not sid or not hmac.compare_digest(self._mac(sid), mac):
             return None
         doc = self.sessions(request).get(sid)
-        return WebSession(sid, doc) if doc is not None else None
+        if doc is None:
+            return None
+        session = WebSession(sid, doc)
+        return session if ended_too or not session.token_expired() else None
 
     def set_cookie(self, response: Response, sid: str) -> None:
         response.set_cookie(COOKIE, f"{sid}.{self._mac(sid)}", max_age=self.settings.session_ttl_seconds,
@@ -175,6 +188,7 @@ class WebContext:
 
 
 STAFF_ROLES = (Role.REGISTRAR, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER, Role.DOPA_ADMIN)
+SIGNED_IN_KINDS = ("public", "staff")  # the other kind, "pending", is a sign-in under way
 
 
 async def posted_form(request: Request) -> FormData:

@@ -136,15 +136,20 @@ def read_creditors(form: FormData) -> list[dict[str, Any]]:
     for i in _indices(form, _CREDITOR_KEY, MAX_CREDITORS):
         at = f"creditors.{i}"
         creditor: dict[str, Any] = {f: _text(form, f"{at}.{f}") for f in CREDITOR}
-        debt_key = re.compile(rf"creditors\.{i}\.debts\.([0-9]{{1,2}})\..+")
-        creditor["debts"] = [
-            {**{f: _text(form, f"{at}.debts.{j}.{f}") for f in DEBT},
-             "collateral": _multi(form, f"{at}.debts.{j}.collateral"),
-             "threatened": form.get(f"{at}.debts.{j}.threatened") == "yes"}
-            for j in _indices(form, debt_key, MAX_DEBTS)
-        ]
+        creditor["debts"] = read_debts(form, f"{at}.debts")
         creditors.append(creditor)
     return creditors
+
+
+def read_debts(form: FormData, at: str = "debts") -> list[dict[str, Any]]:
+    """The debt rows posted under ``at`` (``creditors.0.debts`` in a creditor, ``debts`` on their own)."""
+    debt_key = re.compile(re.escape(at) + r"\.([0-9]{1,2})\..+")
+    return [
+        {**{f: _text(form, f"{at}.{j}.{f}") for f in DEBT},
+         "collateral": _multi(form, f"{at}.{j}.collateral"),
+         "threatened": form.get(f"{at}.{j}.threatened") == "yes"}
+        for j in _indices(form, debt_key, MAX_DEBTS)
+    ]
 
 
 def apply_action(action: str, draft: dict[str, Any]) -> dict[str, Any]:
@@ -197,10 +202,16 @@ def creditors_payload(creditors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = _clean(creditors, "creditors")
     for creditor in out:
         creditor["kind"] = creditor.get("kind") or "unknown"
-        for debt in creditor.get("debts", []):
-            # Empty rather than absent: the domain's "please enter an amount" instead of a bare "required".
-            debt.setdefault("principal", "")
-            debt.setdefault("outstanding", "")
+        creditor["debts"] = debts_payload(creditor.get("debts", []))
+    return out
+
+
+def debts_payload(debts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = _clean(debts, "debts")
+    for debt in out:
+        # Empty rather than absent: the domain's "please enter an amount" instead of a bare "required".
+        debt.setdefault("principal", "")
+        debt.setdefault("outstanding", "")
     return out
 
 

@@ -12,6 +12,9 @@ from pymongo.database import Database
 
 from infra.dev.testing import KafkaUnderTest, RunningService, serve, stop_service
 from registration.domain.thai import citizen_id_check_digit
+from registration.web.devclient import DevClient
+
+from .pages_support import running_site
 
 Body = dict[str, Any]
 
@@ -83,3 +86,16 @@ def registration_db(registration: RunningService, mongodb_uri: str, db_name: str
     client: MongoClient[dict[str, Any]] = MongoClient(mongodb_uri, tz_aware=True)
     yield client[f"reg_{db_name}"]
     client.close()
+
+
+@pytest.fixture(scope="module")
+def site(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str) -> Iterator[RunningService]:
+    """The pages' service, one per test module (its public URL set, as the OIDC redirect needs)."""
+    with running_site(kafka, mongodb_uri, issuer_url) as service:
+        yield service
+
+
+@pytest.fixture
+def browser(site: RunningService) -> Iterator[DevClient]:
+    with DevClient(site.url) as client:
+        yield client

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -83,3 +84,27 @@ def test_broker_outage_loses_nothing_and_sends_each_once(repo: CaseRepository, k
     event_ids = consume_keys(kafka.bootstrap, set(case_ids))
     assert len(set(event_ids)) == 100
     assert len(event_ids) == 100, "the idempotent producer must not duplicate on retry"
+
+
+def test_in_flight_events_stay_under_the_cap_during_an_outage(repo: CaseRepository, kafka: KafkaUnderTest) -> None:
+    """A long outage must not pile every unsent event into the producer: at the cap the relay stops handing
+    over, and carries on as deliveries drain the set once the broker is back."""
+    if kafka.cluster is None:
+        pytest.fail("the outage test needs the dev mock cluster (unset KAFKA_BOOTSTRAP_SERVERS)")
+    relay = OutboxRelay(repo.outbox, kafka.bootstrap, batch_size=4, max_in_flight=10)
+    relay.start()
+    try:
+        kafka.cluster.set_down()
+        case_ids = [register(repo, a_case(2000 + n)) for n in range(20)]  # 40 events: 20 case, 20 audit
+        relay.wake()
+        assert wait_until(lambda: relay.in_flight == 10, timeout=20)
+        time.sleep(1.0)  # several relay cycles at the cap
+        assert relay.in_flight == 10 and relay.peak_in_flight == 10
+        assert repo.outbox.count_documents({"sent": False}) == 40  # the rest wait, safely, in MongoDB
+        kafka.cluster.set_up()
+        assert wait_until(lambda: repo.outbox.count_documents({"sent": False}) == 0, timeout=60)
+        assert relay.peak_in_flight == 10 and relay.in_flight == 0
+    finally:
+        relay.stop()
+    event_ids = consume_keys(kafka.bootstrap, set(case_ids))
+    assert len(event_ids) == len(set(event_ids)) == 20

@@ -4,83 +4,14 @@ rate limits, receipts. The service runs in a real uvicorn server on the dev stac
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import httpx
-import pytest
 
-from infra.dev.testing import KafkaUnderTest, RunningService, free_port, serve, stop_service
+from infra.dev.testing import KafkaUnderTest, RunningService
 from registration.web.devclient import DevClient, csrf_in
 
-CONTACT = {"debtor.phone": "๐๘๑ ๒๓๔ ๕๖๗๘", "debtor.address.line": "99/1 หมู่ 2 ถนนเพชรเกษม",
-           "debtor.address.province_code": "10", "debtor.address.district_code": "1001",
-           "debtor.address.subdistrict_code": "100101", "debtor.occupation": "ค้าขาย",
-           "debtor.monthly_income": "9,000"}
-CREDITORS = {"creditors.0.kind": "person", "creditors.0.name": "เจ๊หมวย", "creditors.0.how_met": "",
-             "creditors.0.debts.0.principal": "20,000", "creditors.0.debts.0.outstanding": "15,500.50",
-             "creditors.0.debts.0.interest_rate": "20", "creditors.0.debts.0.interest_period": "month",
-             "creditors.0.debts.0.collateral": "id_card", "creditors.0.debts.0.threatened": "yes"}
-HELP = {"help_wanted": "mediation", "privacy_acknowledged": "yes"}
-
-
-def citizen_id(seed: int) -> str:
-    first12 = f"1{seed:011d}"[:12]
-    check = (11 - sum(int(d) * (13 - i) for i, d in enumerate(first12)) % 11) % 10
-    return first12 + str(check)
-
-
-def new_citizen() -> str:
-    return citizen_id(uuid.uuid4().int % 10**11)
-
-
-@contextmanager
-def running_site(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str, **env: str) -> Iterator[RunningService]:
-    from registration.main import create_app
-    from registration.settings import Settings
-
-    port = free_port()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REGISTRATION_PUBLIC_URL", f"http://127.0.0.1:{port}")
-        for name, value in env.items():
-            patch.setenv(name, value)
-        settings = Settings(kafka_bootstrap_servers=kafka.bootstrap, mongodb_uri=mongodb_uri,
-                            oidc_issuer_url=issuer_url, mongodb_database=f"web_{uuid.uuid4().hex[:10]}")
-        service = serve(create_app(settings), port)
-    try:
-        yield service
-    finally:
-        stop_service(service)
-
-
-@pytest.fixture(scope="module")
-def site(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str) -> Iterator[RunningService]:
-    with running_site(kafka, mongodb_uri, issuer_url) as service:
-        yield service
-
-
-@pytest.fixture
-def browser(site: RunningService) -> Iterator[DevClient]:
-    with DevClient(site.url) as client:
-        yield client
-
-
-def post_step(client: DevClient, step: str, data: dict[str, str], prefix: str = "/register") -> httpx.Response:
-    url = f"{prefix}/step/{step}"
-    return client.post_form(url, data)
-
-
-def register_self(client: DevClient, cid: str) -> httpx.Response:
-    client.sign_in(f"citizen:{cid}", next_path="/register/step/contact")
-    for step, data in (("contact", CONTACT), ("creditors", CREDITORS), ("help", HELP)):
-        answer = post_step(client, step, data)
-        assert answer.status_code == 303, answer.text[:2000]
-    return client.follow(client.post_form("/register/submit", {}, page=client.get("/register/step/review").text))
-
-
-def text_of(html: str) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+from .pages_support import CONTACT, CREDITORS, HELP, new_citizen, post_step, register_self, running_site, text_of
 
 
 def test_a_citizen_registers_step_by_step_and_gets_a_printable_receipt(browser: DevClient) -> None:
