@@ -13,6 +13,7 @@ from contracts.ops import Check, install_ops, kafka_probe
 from contracts.web import trusted_proxy_hops
 from registration.adapters.mongo import CaseRepository
 from registration.adapters.relay import OutboxRelay
+from registration.adapters.relay_lease import RelayLease
 from registration.api import registrations
 from registration.api.errors import install_error_handlers
 from registration.api.intake import Intake
@@ -34,7 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               idempotency_ttl_s=settings.idempotency_ttl_seconds)
         repo.ensure_indexes()
         repo.start()
-        relay = OutboxRelay(repo.outbox, settings.kafka_bootstrap_servers, batch_size=settings.relay_batch_size)
+        relay = OutboxRelay(repo.outbox, settings.kafka_bootstrap_servers, batch_size=settings.relay_batch_size,
+                            lease=RelayLease(repo.db["leases"]))
         relay.start()
         app.state.mongo, app.state.cases, app.state.relay = mongo, repo, relay
         app.state.intake = Intake(repo, on_commit=relay.wake)

@@ -22,6 +22,7 @@ from prometheus_client import Counter, Gauge
 from pymongo.collection import Collection
 
 from contracts import codec
+from registration.adapters.relay_lease import RelayLease
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +47,11 @@ MAX_IN_FLIGHT = 10_000
 
 class OutboxRelay:
     def __init__(self, outbox: Collection[dict[str, Any]], bootstrap: str, *, batch_size: int = 500,
-                 max_in_flight: int = MAX_IN_FLIGHT) -> None:
+                 max_in_flight: int = MAX_IN_FLIGHT, lease: RelayLease | None = None) -> None:
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
         self.outbox = outbox
+        self.lease = lease  # None: this relay is the only one (tests, a single replica)
         self.producer = Producer(producer_config(bootstrap))
         self.batch_size = batch_size
         self.max_in_flight = max_in_flight
@@ -74,6 +76,8 @@ class OutboxRelay:
         self._thread.join(timeout)
         self.producer.flush(min(timeout, 5.0))
         self._mark_delivered()
+        if self.lease is not None:
+            self.lease.release()
         # Whatever is still queued stays unsent in the outbox for the next start, so it can be dropped
         # here; closing stops the producer reconnecting to a broker that may be gone.
         self.producer.purge()
@@ -99,6 +103,8 @@ class OutboxRelay:
             return len(self._in_flight)
 
     def _hand_over_batch(self) -> int:
+        if self.lease is not None and not self.lease.held():
+            return 0  # another replica publishes; this one stands by
         with self._lock:
             skip = list(self._in_flight)
         room = min(self.batch_size, self.max_in_flight - len(skip))
