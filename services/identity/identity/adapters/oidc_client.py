@@ -38,6 +38,11 @@ class OidcClient:
             raise SignInFailed(f"token endpoint unreachable: {exc}") from None
         if response.status_code != 200:
             raise SignInFailed(f"token endpoint answered {response.status_code}: {response.text[:200]}")
-        tokens: dict[str, Any] = response.json()
+        try:
+            tokens = response.json()
+        except ValueError:
+            raise SignInFailed("token endpoint answered something that is not JSON") from None
+        if not isinstance(tokens, dict):
+            raise SignInFailed("token endpoint answered JSON that is not an object")
         return tokens
 

@@ -23,6 +23,6 @@ def is_valid(citizen_id: str) -> bool:
         len(citizen_id) == 13
         and citizen_id.isascii()
         and citizen_id.isdigit()
-        and citizen_id[0] != "0"
+        and citizen_id[0] in "12345678"  # the same first-digit rule as registration's form
         and check_digit(citizen_id[:12]) == int(citizen_id[12])
     )

@@ -68,7 +68,13 @@ class GroupCommit(Generic[T, R]):
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            self._commit(batch)
+            try:
+                self._commit(batch)
+            except Exception as exc:
+                log.exception("group commit of %d items failed", len(batch))
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
 
     def _drain(self) -> None:
         pending = []

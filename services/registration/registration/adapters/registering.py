@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from pymongo import ReturnDocument
 from pymongo.client_session import ClientSession
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from contracts import codec
 from registration.adapters.case_docs import Doc, case_doc
@@ -26,6 +26,14 @@ from registration.domain.receipts import be_year, receipt_counter_key, receipt_n
 
 if TYPE_CHECKING:
     from registration.adapters.mongo import CaseRepository
+
+
+def _only_duplicates(exc: DuplicateKeyError | BulkWriteError) -> bool:
+    """insert_many reports a unique-index collision as a BulkWriteError, not a DuplicateKeyError."""
+    if isinstance(exc, DuplicateKeyError):
+        return True
+    errors = exc.details.get("writeErrors", [])
+    return bool(errors) and all(e.get("code") == 11000 for e in errors)
 
 
 class AlreadyRegistered(Exception):
@@ -138,7 +146,9 @@ class RegistrationWriter:
                 try:
                     self._insert([docs])
                     return docs.result
-                except DuplicateKeyError:
+                except (DuplicateKeyError, BulkWriteError) as exc:
+                    if not _only_duplicates(exc):
+                        raise
                     try:
                         return self._first_result(p)  # a concurrent request won: a retry, or the same citizen
                     except _ReceiptTaken:

@@ -12,7 +12,7 @@ from confluent_kafka import Consumer
 from pymongo import MongoClient
 
 from infra.dev.testing import KafkaUnderTest, wait_until
-from registration.adapters.mongo import AlreadyRegistered, CaseRepository
+from registration.adapters.mongo import AlreadyRegistered, CaseRepository, IdempotencyClaim, IdempotencyKeyReused
 from registration.adapters.relay import OutboxRelay
 from registration.domain.case import Address, Channel, Creditor, Debt, Debtor, NewCase
 from registration.domain.events import Actor, AuditAction, audit_recorded
@@ -108,3 +108,15 @@ def test_in_flight_events_stay_under_the_cap_during_an_outage(repo: CaseReposito
         relay.stop()
     event_ids = consume_keys(kafka.bootstrap, set(case_ids))
     assert len(event_ids) == len(set(event_ids)) == 20
+
+
+def test_a_reused_key_racing_past_the_pre_check_is_refused_not_crashed(repo: CaseRepository) -> None:
+    """Two requests with one Idempotency-Key and different bodies can both pass the API's replay check;
+    the writer then meets the key's unique index (a BulkWriteError from insert_many) and must answer
+    'key reused', never a server error."""
+    first = IdempotencyClaim("officer-1:k", "hash-of-first-body")
+    repo.register(a_case(7001), audit=lambda cid: audit_recorded(DESK, AuditAction.CREATE, True, cid), claim=first)
+    with pytest.raises(IdempotencyKeyReused):
+        repo.register(a_case(7002), audit=lambda cid: audit_recorded(DESK, AuditAction.CREATE, True, cid),
+                      claim=IdempotencyClaim("officer-1:k", "hash-of-another-body"))
+    assert repo.cases.count_documents({}) == 1
