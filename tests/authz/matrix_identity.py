@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from identity.devtools.browser import Browser, pkce_pair
+from infra.dev.browser import DevBrowser, pkce_pair
 from tests.authz.model import Call, Context, Entry, expect
 from tests.authz.seed import staff_csv
 
@@ -30,8 +30,8 @@ AUTH_PARAMS = {"response_type": "code", "client_id": "debt-staff", "redirect_uri
                "state": "matrix", "code_challenge": CHALLENGE, "code_challenge_method": "S256", "scope": "openid"}
 
 
-def sign_in(service_url: str, persona: str, issuer_url: str) -> Browser:
-    browser = Browser()
+def sign_in(service_url: str, persona: str, issuer_url: str) -> DevBrowser:
+    browser = DevBrowser()
     landed = browser.sign_in_through(f"{service_url}/signin?next=/", persona)
     if landed.status_code != 303:
         raise AssertionError(f"signing {persona} in to identity failed: {landed.status_code} {landed.text[:200]}")

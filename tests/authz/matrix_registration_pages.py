@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from identity.devtools.browser import Browser
+from infra.dev.browser import DevBrowser
 from tests.authz.model import Call, Context, Entry, expect
 
 DESK_STAFF = ("registrar_4701", "registrar_4702", "registrar_4801", "district_officer_4701", "district_officer_4702")
@@ -30,9 +30,9 @@ JPEG = bytes.fromhex(
 )
 
 
-def sign_in(service_url: str, persona: str, issuer_url: str) -> Browser:
+def sign_in(service_url: str, persona: str, issuer_url: str) -> DevBrowser:
     flow = "public" if persona.startswith("citizen:") else "staff"
-    browser = Browser()
+    browser = DevBrowser()
     browser.sign_in_through(f"{service_url}/auth/signin?flow={flow}&next=/register", persona)
     return browser  # an auditor's refused sign-in leaves a browser without a session, which is the point
 

@@ -18,7 +18,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from identity.devtools.browser import Browser, csrf_in
+from infra.dev.browser import DevBrowser, csrf_in
 from infra.dev.testing import RunningService
 from tests.authz.model import PERSONAS, Context, Entry, matches
 
@@ -88,16 +88,16 @@ class Sender:
     def __init__(self, token_for: Callable[[str], str], issuer_url: str) -> None:
         self.token_for = token_for
         self.issuer_url = issuer_url
-        self.browsers: dict[tuple[str, str], Browser] = {}
+        self.browsers: dict[tuple[str, str], DevBrowser] = {}
 
-    def browser(self, service: str, module: ModuleType, url: str, persona: str, auth: str) -> Browser:
+    def browser(self, service: str, module: ModuleType, url: str, persona: str, auth: str) -> DevBrowser:
         key = (service, persona if auth == "session" else f"{persona}:bearer")
         if key not in self.browsers:
             spec = PERSONAS[persona]
             if auth == "session" and spec is not None:
                 self.browsers[key] = module.sign_in(url, spec, self.issuer_url)
             else:
-                self.browsers[key] = Browser()
+                self.browsers[key] = DevBrowser()
         return self.browsers[key]
 
     def send(self, service: str, module: ModuleType, url: str, entry: Entry, persona: str, ctx: Context) -> Any:

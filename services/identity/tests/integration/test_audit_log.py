@@ -94,7 +94,7 @@ def test_the_store_has_no_way_to_change_or_remove_an_entry() -> None:
 
 def test_identity_writes_its_own_sign_in_entries(identity: RunningService, issuer_url: str,
                                                  token_for: Callable[[str], str]) -> None:
-    from identity.devtools.browser import code_flow_tokens
+    from infra.dev.browser import code_flow_tokens
 
     code_flow_tokens(issuer_url, "registrar:4702")
     with identity.client(token_for("auditor")) as http:

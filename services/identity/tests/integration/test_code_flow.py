@@ -11,7 +11,7 @@ import jwt
 import pytest
 
 from contracts.claims import Role, TokenVerifier, UnitKind
-from identity.devtools.browser import Browser, code_flow_tokens, csrf_in, pkce_pair, query_of
+from infra.dev.browser import DevBrowser, code_flow_tokens, csrf_in, pkce_pair, query_of
 
 REDIRECT = "http://127.0.0.1:9/callback"
 
@@ -28,7 +28,7 @@ def auth_url(issuer: str, params: dict[str, str]) -> str:
     return str(httpx.URL(f"{issuer}/protocol/openid-connect/auth", params=params))
 
 
-def get_code(browser: Browser, issuer: str, persona: str, params: dict[str, str]) -> str:
+def get_code(browser: DevBrowser, issuer: str, persona: str, params: dict[str, str]) -> str:
     answer = browser.sign_in_at_issuer(auth_url(issuer, params), persona)
     assert answer.status_code == 303, answer.text
     back = query_of(answer.headers["location"])
@@ -37,7 +37,7 @@ def get_code(browser: Browser, issuer: str, persona: str, params: dict[str, str]
     return back["code"]
 
 
-def exchange(browser: Browser, issuer: str, code: str, verifier: str, **overrides: str) -> httpx.Response:
+def exchange(browser: DevBrowser, issuer: str, code: str, verifier: str, **overrides: str) -> httpx.Response:
     form = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
             "client_id": "debt-public", "code_verifier": verifier, **overrides}
     return browser.post(f"{issuer}/protocol/openid-connect/token", data=form)
@@ -75,7 +75,7 @@ def test_staff_persona_through_the_staff_client(issuer_url: str) -> None:
 def test_pkce_mismatch_is_refused(issuer_url: str) -> None:
     _verifier, challenge = pkce_pair()
     other_verifier, _ = pkce_pair()
-    with Browser() as browser:
+    with DevBrowser() as browser:
         code = get_code(browser, issuer_url, "auditor", auth_params(challenge))
         answer = exchange(browser, issuer_url, code, other_verifier)
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
@@ -83,7 +83,7 @@ def test_pkce_mismatch_is_refused(issuer_url: str) -> None:
 
 def test_a_code_works_once(issuer_url: str) -> None:
     verifier, challenge = pkce_pair()
-    with Browser() as browser:
+    with DevBrowser() as browser:
         code = get_code(browser, issuer_url, "dopa_admin", auth_params(challenge))
         assert exchange(browser, issuer_url, code, verifier).status_code == 200
         replay = exchange(browser, issuer_url, code, verifier)
@@ -92,7 +92,7 @@ def test_a_code_works_once(issuer_url: str) -> None:
 
 def test_a_failed_exchange_burns_the_code(issuer_url: str) -> None:
     verifier, challenge = pkce_pair()
-    with Browser() as browser:
+    with DevBrowser() as browser:
         code = get_code(browser, issuer_url, "auditor", auth_params(challenge))
         assert exchange(browser, issuer_url, code, verifier, client_id="debt-staff").status_code == 400
         assert exchange(browser, issuer_url, code, verifier).status_code == 400
@@ -102,7 +102,7 @@ def test_a_failed_exchange_burns_the_code(issuer_url: str) -> None:
                                       {"client_id": "debt-staff"}])
 def test_token_request_must_match_the_grant(issuer_url: str, override: dict[str, str]) -> None:
     verifier, challenge = pkce_pair()
-    with Browser() as browser:
+    with DevBrowser() as browser:
         code = get_code(browser, issuer_url, "auditor", auth_params(challenge))
         answer = exchange(browser, issuer_url, code, verifier, **override)
     assert answer.status_code == 400 and answer.json()["error"] == "invalid_grant"
@@ -122,7 +122,7 @@ def test_token_request_must_match_the_grant(issuer_url: str, override: dict[str,
 def test_bad_authorization_requests_get_an_error_page_and_no_redirect(issuer_url: str,
                                                                      override: dict[str, str]) -> None:
     _, challenge = pkce_pair()
-    with Browser() as browser:
+    with DevBrowser() as browser:
         page = browser.get(auth_url(issuer_url, auth_params(challenge, **override)))
     assert page.status_code == 400 and "location" not in page.headers
     assert "ไม่" in page.text or "ต้อง" in page.text  # a Thai explanation first
@@ -130,7 +130,7 @@ def test_bad_authorization_requests_get_an_error_page_and_no_redirect(issuer_url
 
 def test_localhost_redirects_on_any_port_are_allowed(issuer_url: str) -> None:
     _, challenge = pkce_pair()
-    with Browser() as browser:
+    with DevBrowser() as browser:
         page = browser.get(auth_url(issuer_url, auth_params(challenge, redirect_uri="http://localhost:5173/cb")))
     assert page.status_code == 200 and "เข้าสู่ระบบ" in page.text
 
@@ -138,7 +138,7 @@ def test_localhost_redirects_on_any_port_are_allowed(issuer_url: str) -> None:
 def test_sign_in_form_needs_its_csrf_token_and_sets_secure_cookies(issuer_url: str) -> None:
     _, challenge = pkce_pair()
     params = auth_params(challenge)
-    with Browser() as browser:
+    with DevBrowser() as browser:
         page = browser.get(auth_url(issuer_url, params))
         cookie = page.headers["set-cookie"].lower()
         assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
@@ -146,14 +146,14 @@ def test_sign_in_form_needs_its_csrf_token_and_sets_secure_cookies(issuer_url: s
         form: dict[str, Any] = {**params, "persona_kind": "auditor", "csrf": "forged"}
         forged = browser.post(f"{issuer_url}/protocol/openid-connect/auth", data=form)
         assert forged.status_code == 403 and "location" not in forged.headers
-        with Browser() as stranger:  # the right token without the cookie it belongs to
+        with DevBrowser() as stranger:  # the right token without the cookie it belongs to
             form["csrf"] = csrf_in(page.text)
             assert stranger.post(f"{issuer_url}/protocol/openid-connect/auth", data=form).status_code == 403
 
 
 def test_bad_persona_code_is_explained_in_thai(issuer_url: str) -> None:
     _, challenge = pkce_pair()
-    with Browser() as browser:
+    with DevBrowser() as browser:
         answer = browser.sign_in_at_issuer(auth_url(issuer_url, auth_params(challenge)), "province_officer:4701")
     assert answer.status_code == 400 and "รหัสหน่วย" in answer.text
 

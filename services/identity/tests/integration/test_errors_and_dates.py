@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from identity.devtools.browser import Browser
+from infra.dev.browser import DevBrowser
 from infra.dev.testing import RunningService
 
 THAI = re.compile(r"[\u0E00-\u0E7F]")
@@ -58,7 +58,7 @@ def test_every_invalid_field_is_named_in_thai(identity_app: RunningService, toke
 
 
 def test_pages_answer_invalid_input_with_a_thai_page(identity_app: RunningService) -> None:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         browser.sign_in_through(f"{identity_app.url}/signin?next=/", "auditor")
         page = browser.get(f"{identity_app.url}/audit", params={"page": str(10**18)})
         assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
@@ -66,13 +66,13 @@ def test_pages_answer_invalid_input_with_a_thai_page(identity_app: RunningServic
         _no_fastapi_dump(page.text)
         bad_signin = browser.get(f"{identity_app.url}/signin", params={"as": "robot"})
         assert bad_signin.status_code == 422 and "ประเภทผู้ใช้" in bad_signin.text
-    with Browser() as browser:
+    with DevBrowser() as browser:
         browser.sign_in_through(f"{identity_app.url}/signin?next=/", "province_officer:47")
         assert browser.get(f"{identity_app.url}/staff/directory", params={"page": "10001"}).status_code == 422
 
 
 def test_the_audit_page_shows_buddhist_era_dates(identity_app: RunningService) -> None:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         browser.sign_in_through(f"{identity_app.url}/signin?next=/", "auditor")  # itself an audit entry
         page = browser.get(f"{identity_app.url}/audit", params={"since": "2024-01-01T00:00"})
     assert page.status_code == 200

@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from identity.adapters.geothai_units import load_catalogue
-from identity.devtools.browser import Browser, csrf_in
 from identity.devtools.keycloak_fake import FakeKeycloak
 from identity.domain.provisioning import ImportFailed, import_staff
+from infra.dev.browser import DevBrowser, csrf_in
 from infra.dev.testing import RunningService, free_port, stop_service
 
 from ..conftest import KeycloakUnderTest, start_identity
@@ -59,7 +59,7 @@ def test_a_csv_with_a_runaway_field_gets_a_thai_422(identity_on_stand_in: Runnin
 
 
 def test_the_upload_page_shows_the_file_problem_in_thai(identity_on_stand_in: RunningService) -> None:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         browser.sign_in_through(f"{identity_on_stand_in.url}/signin?next=/staff/import", "province_officer:47")
         form = browser.get(f"{identity_on_stand_in.url}/staff/import")
         files = {"file": ("staff.xlsx", BROKEN_XLSX["broken workbook XML"](), "application/octet-stream")}
@@ -84,7 +84,7 @@ def test_keycloak_answering_500_gives_thai_503_not_500(
         listing = http.get("/api/v1/staff")
         assert listing.status_code == 503 and thai_first(listing.json()["detail"])
         assert http.post("/api/v1/staff/00000000-0000-4000-8000-000000000001/deactivate").status_code == 503
-    with Browser() as browser:
+    with DevBrowser() as browser:
         browser.sign_in_through(f"{identity_on_stand_in.url}/signin?next=/", "province_officer:47")
         page = browser.get(f"{identity_on_stand_in.url}/staff/directory")
     assert page.status_code == 503 and "ไม่พร้อมใช้งานชั่วคราว" in page.text and "Traceback" not in page.text

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from identity.devtools.browser import Browser, pkce_pair, query_of
+from infra.dev.browser import DevBrowser, pkce_pair, query_of
 from infra.dev.testing import RunningService, free_port, serve, stop_service
 
 
@@ -32,7 +32,7 @@ def strict_identity(mongodb_uri: str, issuer_url: str, db_name: str, tmp_path: P
 
 
 def test_staff_sign_in_redirects_to_the_idp_with_pkce(identity_app: RunningService, issuer_url: str) -> None:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         start = browser.get(f"{identity_app.url}/signin?next=/audit")
     location = start.headers["location"]
     assert start.status_code == 303 and location.startswith(f"{issuer_url}/protocol/openid-connect/auth?")
@@ -44,14 +44,14 @@ def test_staff_sign_in_redirects_to_the_idp_with_pkce(identity_app: RunningServi
 
 
 def test_citizens_go_straight_to_thaid(identity_app: RunningService) -> None:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         start = browser.get(f"{identity_app.url}/signin?as=citizen")
     params = query_of(start.headers["location"])
     assert params["client_id"] == "debt-public" and params["kc_idp_hint"] == "thaid"
 
 
 def test_citizen_signs_in_and_the_session_carries_their_claims(identity_app: RunningService) -> None:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         landed = browser.sign_in_through(f"{identity_app.url}/signin?as=citizen&next=/", "citizen:3100600445631")
         assert landed.status_code == 303 and landed.headers["location"] == "/"
         home = browser.get(f"{identity_app.url}/")
@@ -59,29 +59,29 @@ def test_citizen_signs_in_and_the_session_carries_their_claims(identity_app: Run
 
 
 def test_callback_refuses_a_foreign_or_replayed_state(identity_app: RunningService) -> None:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         start = browser.get(f"{identity_app.url}/signin")
         answer = browser.sign_in_at_issuer(start.headers["location"], "auditor")
         back = query_of(answer.headers["location"])
         forged = browser.get(f"{identity_app.url}/signin/callback", params={"code": back["code"], "state": "other"})
         assert forged.status_code == 400 and "idn_session" not in browser.cookies.get(
             f"127.0.0.1:{urlsplit(identity_app.url).port}", {})
-    with Browser() as stranger:  # the right code and state, but not the browser that started the sign-in
+    with DevBrowser() as stranger:  # the right code and state, but not the browser that started the sign-in
         assert stranger.get(f"{identity_app.url}/signin/callback", params=back).status_code == 400
 
 
 def test_next_cannot_leave_the_site(identity_app: RunningService) -> None:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         landed = browser.sign_in_through(f"{identity_app.url}/signin?next=//evil.example/x", "auditor")
     assert landed.headers["location"] == "/"
 
 
 def test_sign_in_is_rate_limited_per_address_with_a_thai_page(strict_identity: RunningService) -> None:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         answers = [browser.get(f"{strict_identity.url}/signin") for _ in range(4)]
     assert [a.status_code for a in answers] == [303, 303, 303, 429]
     assert "บ่อยเกินไป" in answers[-1].text and int(answers[-1].headers["retry-after"]) > 0
-    with Browser(headers={"x-forwarded-for": "203.0.113.7"}) as elsewhere:  # another client is not affected
+    with DevBrowser(headers={"x-forwarded-for": "203.0.113.7"}) as elsewhere:  # another client is not affected
         assert elsewhere.get(f"{strict_identity.url}/signin").status_code == 303
 
 
@@ -92,7 +92,7 @@ def test_dev_sign_in_is_rate_limited_per_citizen_id(strict_identity: RunningServ
     for n in range(3):  # a fresh address each time: only the citizen ID is the same
         params = {"response_type": "code", "client_id": "debt-public", "redirect_uri": "http://127.0.0.1:9/cb",
                   "state": str(n), "code_challenge": challenge, "code_challenge_method": "S256"}
-        with Browser(headers={"x-forwarded-for": f"198.51.100.{n + 1}"}) as browser:
+        with DevBrowser(headers={"x-forwarded-for": f"198.51.100.{n + 1}"}) as browser:
             url = str(httpx.URL(f"{issuer}/protocol/openid-connect/auth", params=params))
             statuses.append(browser.sign_in_at_issuer(url, "citizen:3100600445631").status_code)
     assert statuses == [303, 303, 429]

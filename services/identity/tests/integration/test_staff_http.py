@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
-from identity.devtools.browser import Browser, csrf_in
+from infra.dev.browser import DevBrowser, csrf_in
 from infra.dev.testing import RunningService
 
 HEADER_TH = ["เลขประจำตัวประชาชน", "คำนำหน้า", "ชื่อ", "นามสกุล", "ตำแหน่ง", "รหัสหน่วย", "บทบาท", "อีเมล", "โทรศัพท์"]
@@ -115,7 +115,7 @@ def test_directory_is_scoped_by_province_and_deactivation_by_unit(
 
 
 def test_pages_need_a_session_and_csrf(identity_app: RunningService, new_citizen_id: Callable[[], str]) -> None:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         first = browser.get(f"{identity_app.url}/staff/import")
         assert first.status_code == 303 and first.headers["location"].startswith("/signin?next=")
         landed = browser.sign_in_through(f"{identity_app.url}{first.headers['location']}", "district_officer:4701")
@@ -139,7 +139,7 @@ def test_pages_need_a_session_and_csrf(identity_app: RunningService, new_citizen
 
 
 def test_province_officer_directory_page(identity_app: RunningService) -> None:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         browser.sign_in_through(f"{identity_app.url}/signin?next=/staff/directory", "province_officer:47")
         page = browser.get(f"{identity_app.url}/staff/directory")
     assert page.status_code == 200 and "ทะเบียนเจ้าหน้าที่" in page.text and "จังหวัด / province 47" in page.text

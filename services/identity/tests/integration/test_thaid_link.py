@@ -10,14 +10,14 @@ from typing import Any
 
 import httpx
 
-from identity.devtools.browser import Browser, csrf_in, query_of
 from identity.domain.personas import parse_persona
+from infra.dev.browser import DevBrowser, csrf_in, query_of
 from infra.dev.testing import RunningService
 
 from ..conftest import KeycloakUnderTest
 
 
-def start_link(browser: Browser, service: RunningService, persona: str) -> httpx.Response:
+def start_link(browser: DevBrowser, service: RunningService, persona: str) -> httpx.Response:
     landed = browser.sign_in_through(f"{service.url}/signin?next=/", persona)
     assert landed.status_code == 303, landed.text
     home = browser.get(f"{service.url}/")
@@ -33,7 +33,7 @@ def link_entries(service: RunningService, token_for: Callable[[str], str], sub: 
 
 
 def test_the_link_action_redirects_with_kc_action_and_pkce(identity_app: RunningService, issuer_url: str) -> None:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         answer = start_link(browser, identity_app, "district_officer:4701")
     assert answer.status_code == 303
     location = answer.headers["location"]
@@ -48,16 +48,16 @@ def test_the_link_action_redirects_with_kc_action_and_pkce(identity_app: Running
 
 
 def test_only_signed_in_staff_with_a_valid_form_may_start_it(identity_app: RunningService) -> None:
-    with Browser() as anonymous:
+    with DevBrowser() as anonymous:
         assert anonymous.post(f"{identity_app.url}/staff/link-thaid", data={"csrf": "x"}).headers[
             "location"].startswith("/signin?next=")
-    with Browser() as citizen:
+    with DevBrowser() as citizen:
         citizen.sign_in_through(f"{identity_app.url}/signin?next=/", "citizen:1101700230705")
         home = citizen.get(f"{identity_app.url}/")
         assert "/staff/link-thaid" not in home.text
         refused = citizen.post(f"{identity_app.url}/staff/link-thaid", data={"csrf": csrf_in(home.text)})
         assert refused.status_code == 403 and "เฉพาะบัญชีเจ้าหน้าที่" in refused.text
-    with Browser() as staff:
+    with DevBrowser() as staff:
         staff.sign_in_through(f"{identity_app.url}/signin?next=/", "registrar:4701")
         assert staff.post(f"{identity_app.url}/staff/link-thaid", data={"csrf": "forged"}).status_code == 403
 
@@ -69,7 +69,7 @@ def test_dev_flow_records_the_link_and_the_audit_entry(identity: RunningService,
     sub = parse_persona(persona).subject
     before = len(link_entries(identity, token_for, sub))
     linked = new_citizen_id()
-    with Browser() as browser:
+    with DevBrowser() as browser:
         to_issuer = start_link(browser, identity, persona)
         assert to_issuer.status_code == 303
         page = browser.get(to_issuer.headers["location"])
@@ -97,7 +97,7 @@ def test_dev_flow_records_the_link_and_the_audit_entry(identity: RunningService,
 def test_cancelling_at_the_issuer_links_nothing(identity: RunningService, token_for: Callable[[str], str]) -> None:
     persona = "province_officer:48"
     sub = parse_persona(persona).subject
-    with Browser() as browser:
+    with DevBrowser() as browser:
         to_issuer = start_link(browser, identity, persona)
         page = browser.get(to_issuer.headers["location"])
         form = {**query_of(to_issuer.headers["location"]), "csrf": csrf_in(page.text), "cancel": "1"}
@@ -109,7 +109,7 @@ def test_cancelling_at_the_issuer_links_nothing(identity: RunningService, token_
 
 
 def _through_the_issuer(service: RunningService, persona: str, citizen_id: str) -> httpx.Response:
-    with Browser() as browser:
+    with DevBrowser() as browser:
         to_issuer = start_link(browser, service, persona)
         page = browser.get(to_issuer.headers["location"])
         form = {**query_of(to_issuer.headers["location"]), "csrf": csrf_in(page.text), "citizen_id": citizen_id}

@@ -4,26 +4,32 @@ engine is ``pages_flow``, the rules are the core's ``Intake``."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from registration.api.errors import NotFound
-from registration.api.pages_flow import PUBLIC, actor, intake, post_step, show_step, signed_in, submit
+from registration.api.pages_flow import (
+    PUBLIC,
+    actor,
+    intake,
+    post_step,
+    receipt_page,
+    show_step,
+    sign_in_redirect,
+    signed_in,
+    submit,
+)
 from registration.domain import admin_areas
-from registration.web.context import PageProblem, WebContext, WebSession, posted_form, web
+from registration.web.context import WebContext, WebSession, posted_form, web
 
 router = APIRouter(include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(web)]
 Form = Annotated[FormData, Depends(posted_form)]
-NOT_FOUND = PageProblem(404, "ไม่พบรายการลงทะเบียนนี้", "Registration not found.")
 
 
 def _sign_in(request: Request) -> RedirectResponse:
-    target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-    return RedirectResponse(f"/auth/signin?flow=public&next={target}", status_code=303)
+    return sign_in_redirect(PUBLIC, request.url.path + (f"?{request.url.query}" if request.url.query else ""))
 
 
 def _own_case(request: Request, session: WebSession) -> dict[str, Any] | None:
@@ -71,14 +77,7 @@ def submit_post(ctx: Ctx, request: Request, form: Form) -> Response:
 
 @router.get("/register/receipt/{receipt_no}")
 def receipt(ctx: Ctx, request: Request, receipt_no: str) -> Response:
-    session = signed_in(ctx, request, PUBLIC)
-    if session is None or session.claims is None:
-        return _sign_in(request)
-    try:
-        case = intake(request).read(receipt_no[:32], session.claims, actor(request, session.claims))
-    except NotFound:
-        raise NOT_FOUND from None
-    return ctx.render(request, "receipt.html", session=session, case=case, desk=False)
+    return receipt_page(ctx, request, PUBLIC, receipt_no)
 
 
 @router.get("/register/status")

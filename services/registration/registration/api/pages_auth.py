@@ -15,11 +15,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from contracts.access import STAFF_ROLES
 from contracts.claims import Claims, Role, TokenError, TokenVerifier
 from registration.adapters.oidc import OidcError, Pkce, token_expiry
 from registration.adapters.session import session_key
 from registration.api.pages_flow import actor, intake
-from registration.web.context import SIGNED_IN_KINDS, STAFF_ROLES, PageProblem, WebContext, now, posted_form, web
+from registration.web.context import SIGNED_IN_KINDS, PageProblem, WebContext, now, posted_form, web
 
 router = APIRouter(include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(web)]

@@ -12,9 +12,17 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from registration.adapters.pdf_paper_form import paper_form_pdf
-from registration.api.errors import NotFound
-from registration.api.pages_flow import DESK, actor, intake, post_step, show_step, signed_in, start_draft, submit
-from registration.web.context import PageProblem, WebContext, posted_form, web
+from registration.api.pages_flow import (
+    DESK,
+    post_step,
+    receipt_page,
+    show_step,
+    sign_in_redirect,
+    signed_in,
+    start_draft,
+    submit,
+)
+from registration.web.context import WebContext, posted_form, web
 
 router = APIRouter(include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(web)]
@@ -22,7 +30,7 @@ Form = Annotated[FormData, Depends(posted_form)]
 
 
 def _sign_in(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/auth/signin?flow=staff&next={request.url.path}", status_code=303)
+    return sign_in_redirect(DESK, request.url.path)
 
 
 @router.get("/staff")
@@ -73,14 +81,7 @@ def desk_submit(ctx: Ctx, request: Request, form: Form) -> Response:
 
 @router.get("/desk/receipt/{receipt_no}")
 def desk_receipt(ctx: Ctx, request: Request, receipt_no: str) -> Response:
-    session = signed_in(ctx, request, DESK)
-    if session is None or session.claims is None:
-        return _sign_in(request)
-    try:
-        case = intake(request).read(receipt_no[:32], session.claims, actor(request, session.claims))
-    except NotFound:
-        raise PageProblem(404, "ไม่พบรายการลงทะเบียนนี้", "Registration not found.") from None
-    return ctx.render(request, "receipt.html", session=session, case=case, desk=True)
+    return receipt_page(ctx, request, DESK, receipt_no)
 
 
 @cache

@@ -12,7 +12,15 @@ from starlette.datastructures import FormData
 
 from registration.api.case_forms import CaseForms, save_creditors, save_debts, show_creditors, show_debts
 from registration.api.errors import Forbidden, NotFound
-from registration.api.pages_flow import DESK, actor, intake, require_post_session, signed_in
+from registration.api.pages_flow import (
+    DESK,
+    NOT_FOUND,
+    actor,
+    intake,
+    require_post_session,
+    sign_in_redirect,
+    signed_in,
+)
 from registration.web.context import PageProblem, WebContext, WebSession, posted_form, web
 
 router = APIRouter(include_in_schema=False)
@@ -31,13 +39,13 @@ def _case(request: Request, session: WebSession, case_id: str) -> tuple[dict[str
         raise PageProblem(403, "ท่านดูรายการนี้ได้ แต่แก้ไขได้เฉพาะหน่วยที่รับผิดชอบรายการ",
                           "You may read this case, but only its own unit may change it.") from None
     except NotFound:
-        raise PageProblem(404, "ไม่พบรายการลงทะเบียนนี้", "Registration not found.") from None
+        raise NOT_FOUND from None
     base = f"/desk/case/{case['_id']}"
     return case, CaseForms(DESK, case["_id"], base, f"{base}?added=1")
 
 
 def _sign_in(request: Request) -> RedirectResponse:
-    return RedirectResponse(f"/auth/signin?flow=staff&next={request.url.path}", status_code=303)
+    return sign_in_redirect(DESK, request.url.path)
 
 
 @router.get("/desk/case/{case_id}")

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -57,6 +58,9 @@ class Flow:
         return Role.CITIZEN in claims.roles and claims.citizen_id is not None
 
 
+NOT_FOUND = PageProblem(404, "ไม่พบรายการลงทะเบียนนี้", "Registration not found.")
+
+
 PUBLIC = Flow("/register", forms.PUBLIC_STEPS, desk=False, session_kind="public")
 DESK = Flow("/desk", forms.DESK_STEPS, desk=True, session_kind="staff")
 
@@ -69,6 +73,23 @@ def actor(request: Request, claims: Claims) -> Actor:
 def intake(request: Request) -> Intake:
     found: Intake = request.app.state.intake
     return found
+
+
+def sign_in_redirect(flow: Flow, next_path: str) -> RedirectResponse:
+    """Through this flow's sign-in, then back to ``next_path`` (a path on this site)."""
+    return RedirectResponse(f"/auth/signin?flow={flow.session_kind}&next={quote(next_path)}", status_code=303)
+
+
+def receipt_page(ctx: WebContext, request: Request, flow: Flow, receipt_no: str) -> Response:
+    """The printable receipt, read (and audited) through the intake like the API."""
+    session = signed_in(ctx, request, flow)
+    if session is None or session.claims is None:
+        return sign_in_redirect(flow, request.url.path)
+    try:
+        case = intake(request).read(receipt_no[:32], session.claims, actor(request, session.claims))
+    except NotFound:
+        raise NOT_FOUND from None
+    return ctx.render(request, "receipt.html", session=session, case=case, desk=flow.desk)
 
 
 def signed_in(ctx: WebContext, request: Request, flow: Flow) -> WebSession | None:

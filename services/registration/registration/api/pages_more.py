@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from registration.api.case_forms import CaseForms, save_creditors, save_debts, show_creditors, show_debts
-from registration.api.pages_flow import PUBLIC, actor, intake, require_post_session, signed_in
+from registration.api.pages_flow import PUBLIC, actor, intake, require_post_session, sign_in_redirect, signed_in
 from registration.web.context import PageProblem, WebContext, WebSession, posted_form, web
 
 router = APIRouter(include_in_schema=False)
@@ -30,7 +30,7 @@ def _own_case(request: Request, session: WebSession) -> tuple[dict[str, Any], Ca
 
 
 def _sign_in(path: str) -> RedirectResponse:
-    return RedirectResponse(f"/auth/signin?flow=public&next={path}", status_code=303)
+    return sign_in_redirect(PUBLIC, path)
 
 
 @router.get("/register/more")

@@ -7,7 +7,7 @@ a debt register must reproduce the exact figure the borrower signed for.
 import re
 from decimal import Decimal
 
-from registration.domain.thai import FieldError
+from registration.domain.thai import TO_ASCII_DIGITS, FieldError
 
 MAX_BAHT = 10**12
 """Anything above this is a typo, not a loan."""
@@ -35,7 +35,6 @@ def _error(code: str) -> FieldError:
     return FieldError(code, th, en)
 
 
-_TO_ASCII = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _DROP_SPACES = str.maketrans("", "", " \u00a0\u2007\u202f\u200b\u200c\u200d\u2060\ufeff")
 _MINUS = ("-", "\u2212", "\u2013")
 # Commas must sit on thousands boundaries: "1,23" may be a European decimal comma, and
@@ -44,7 +43,7 @@ _AMOUNT = re.compile(r"(?P<whole>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<frac>[
 
 
 def _clean(raw: str) -> str:
-    text = raw.translate(_TO_ASCII).translate(_DROP_SPACES)
+    text = raw.translate(TO_ASCII_DIGITS).translate(_DROP_SPACES)
     if text.startswith(_MINUS):
         raise _error("money.negative")
     text = text.removeprefix("฿").removesuffix("บาท")

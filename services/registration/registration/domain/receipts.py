@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
-BE_OFFSET = 543
+from registration.domain.thai import BE_OFFSET, TO_ASCII_DIGITS
+
 # The receipt year is the Thai calendar year: a registration at 00:30 on 1 January in Bangkok
 # belongs to the new year although UTC still says 31 December.
 THAI_TIME = timezone(timedelta(hours=7), "Asia/Bangkok")
 _RECEIPT = re.compile(r"([0-9]{2})([0-9]{4})([0-9]{6,})")
-_TO_ASCII = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 
 def be_year(day: date) -> int:
@@ -28,7 +28,7 @@ def receipt_number(province_code: str, year_be: int, running: int) -> str:
 
 def parse_receipt(raw: str) -> str | None:
     """The canonical receipt number from what someone typed or heard (Thai digits, spaces, dashes), or None."""
-    digits = re.sub(r"[\s\-\u2010-\u2014]", "", raw.translate(_TO_ASCII))
+    digits = re.sub(r"[\s\-\u2010-\u2014]", "", raw.translate(TO_ASCII_DIGITS))
     match = _RECEIPT.fullmatch(digits)
     if match is None or len(digits) > 20:
         return None

@@ -88,7 +88,7 @@ def _error(code: str) -> FieldError:
 
 
 _THAI_DIGITS = "๐๑๒๓๔๕๖๗๘๙"
-_TO_ASCII = str.maketrans(_THAI_DIGITS, "0123456789")
+TO_ASCII_DIGITS = str.maketrans(_THAI_DIGITS, "0123456789")
 _TO_THAI = str.maketrans("0123456789", _THAI_DIGITS)
 # Characters that people and copy-paste put between digit groups; anything else is kept so
 # that validation can reject it rather than silently guessing.
@@ -100,7 +100,7 @@ _ASCII_DIGITS = re.compile(r"[0-9]+")
 
 def normalise_digits(s: str) -> str:
     """Map Thai digits to ASCII and drop spaces, dashes, NBSP and zero-width characters."""
-    return s.strip().translate(_TO_ASCII).translate(_DROP_SEPARATORS)
+    return s.strip().translate(TO_ASCII_DIGITS).translate(_DROP_SEPARATORS)
 
 
 def to_thai_digits(s: str) -> str:
@@ -178,14 +178,14 @@ def parse_thai_phone(raw: str) -> str:
 
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
 _DMY_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
-_BE_OFFSET = 543
+BE_OFFSET = 543
 # No CE year of interest comes near 2400 and no BE year of interest is below it.
 _BE_THRESHOLD = 2400
 EARLIEST_DATE = date(1900, 1, 1)
 
 
 def _parse_date_text(raw: str) -> date:
-    text = raw.strip().translate(_TO_ASCII)
+    text = raw.strip().translate(TO_ASCII_DIGITS)
     if not text:
         raise _error("date.required")
     if match := _ISO_DATE.fullmatch(text):
@@ -194,7 +194,7 @@ def _parse_date_text(raw: str) -> date:
         day, month, year = match.groups()
     else:
         raise _error("date.format")
-    ce_year = int(year) - _BE_OFFSET if int(year) > _BE_THRESHOLD else int(year)
+    ce_year = int(year) - BE_OFFSET if int(year) > _BE_THRESHOLD else int(year)
     try:
         return date(ce_year, int(month), int(day))
     except ValueError:
@@ -234,10 +234,10 @@ def _digits(text: str, thai_digits: bool) -> str:
 
 def format_be_date(d: date, thai_digits: bool = False) -> str:
     """Format as e.g. ``"1 ธันวาคม 2566"`` (Buddhist Era, full month name)."""
-    return _digits(f"{d.day} {_MONTHS_FULL[d.month - 1]} {d.year + _BE_OFFSET}", thai_digits)
+    return _digits(f"{d.day} {_MONTHS_FULL[d.month - 1]} {d.year + BE_OFFSET}", thai_digits)
 
 
 def format_be_date_short(d: date, thai_digits: bool = False) -> str:
     """Format as e.g. ``"1 ธ.ค. 66"`` (abbreviated month, last two digits of the BE year)."""
-    be_year = (d.year + _BE_OFFSET) % 100
+    be_year = (d.year + BE_OFFSET) % 100
     return _digits(f"{d.day} {_MONTHS_SHORT[d.month - 1]} {be_year:02d}", thai_digits)

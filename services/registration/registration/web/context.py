@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
-from contracts.claims import Claims, Role
+from contracts.access import STAFF_ROLES
+from contracts.claims import Claims
 from contracts.web import RateLimiter, client_address, csrf_token, csrf_valid
 from registration.adapters.oidc import OidcClient
 from registration.adapters.publicity import PublicityStore
@@ -187,7 +188,6 @@ class WebContext:
         return response
 
 
-STAFF_ROLES = (Role.REGISTRAR, Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER, Role.DOPA_ADMIN)
 SIGNED_IN_KINDS = ("public", "staff")  # the other kind, "pending", is a sign-in under way
 
 

@@ -10,9 +10,9 @@ import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from infra.dev.browser import DevBrowser
 from infra.dev.testing import KafkaUnderTest, RunningService, serve, stop_service
 from registration.domain.thai import citizen_id_check_digit
-from registration.web.devclient import DevClient
 
 from .pages_support import running_site
 
@@ -96,6 +96,6 @@ def site(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str) -> Iterator[R
 
 
 @pytest.fixture
-def browser(site: RunningService) -> Iterator[DevClient]:
-    with DevClient(site.url) as client:
+def browser(site: RunningService) -> Iterator[DevBrowser]:
+    with DevBrowser(site.url) as client:
         yield client

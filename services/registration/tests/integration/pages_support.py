@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from infra.dev.browser import DevBrowser
 from infra.dev.testing import KafkaUnderTest, RunningService, free_port, serve, stop_service
 from registration.adapters.session import session_key
-from registration.web.devclient import DevClient
 
 CONTACT = {"debtor.phone": "๐๘๑ ๒๓๔ ๕๖๗๘", "debtor.address.line": "99/1 หมู่ 2 ถนนเพชรเกษม",
            "debtor.address.province_code": "10", "debtor.address.district_code": "1001",
@@ -57,12 +57,12 @@ def running_site(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str, **env
         stop_service(service)
 
 
-def post_step(client: DevClient, step: str, data: dict[str, str], prefix: str = "/register") -> httpx.Response:
+def post_step(client: DevBrowser, step: str, data: dict[str, str], prefix: str = "/register") -> httpx.Response:
     url = f"{prefix}/step/{step}"
     return client.post_form(url, data)
 
 
-def register_self(client: DevClient, cid: str) -> httpx.Response:
+def register_self(client: DevBrowser, cid: str) -> httpx.Response:
     client.sign_in(f"citizen:{cid}", next_path="/register/step/contact")
     for step, data in (("contact", CONTACT), ("creditors", CREDITORS), ("help", HELP)):
         answer = post_step(client, step, data)
@@ -82,14 +82,14 @@ def sessions(site: RunningService) -> Any:
     return site.app.state.mongo[site.app.state.web.database]["web_sessions"]
 
 
-def session_doc(site: RunningService, browser: DevClient) -> dict[str, Any]:
-    cookie = browser.jars[f"127.0.0.1:{site.url.rsplit(':', 1)[1]}"]["reg_session"]
+def session_doc(site: RunningService, browser: DevBrowser) -> dict[str, Any]:
+    cookie = browser.cookies[f"127.0.0.1:{site.url.rsplit(':', 1)[1]}"]["reg_session"]
     doc: dict[str, Any] | None = sessions(site).find_one({"_id": session_key(cookie.split(".")[0])})
     assert doc is not None
     return doc
 
 
-def let_token_expire(site: RunningService, browser: DevClient) -> None:
+def let_token_expire(site: RunningService, browser: DevBrowser) -> None:
     """What the passing of the token's lifetime does (300 s in production), without waiting for it."""
     doc = session_doc(site, browser)
     sessions(site).update_one({"_id": doc["_id"]}, {"$set": {"token_exp": time.time() - 1}})
@@ -101,7 +101,7 @@ def audits(site: RunningService, **match: Any) -> list[dict[str, Any]]:
     return [e for e in events if all(e.get(k) == v for k, v in match.items())]
 
 
-def desk_review(browser: DevClient, cid: str, district: str = "1001", subdistrict: str = "100101") -> str:
+def desk_review(browser: DevBrowser, cid: str, district: str = "1001", subdistrict: str = "100101") -> str:
     """Keys a whole desk registration of ``cid`` (debtor living in ``district``) and returns the review page."""
     browser.post_form("/desk/start", {"mode": "desk"}, page=browser.get("/desk").text)
     contact = {**CONTACT, "debtor.address.district_code": district, "debtor.address.subdistrict_code": subdistrict}
@@ -112,7 +112,7 @@ def desk_review(browser: DevClient, cid: str, district: str = "1001", subdistric
     return browser.get("/desk/step/review").text
 
 
-def desk_register(browser: DevClient, cid: str) -> str:
+def desk_register(browser: DevBrowser, cid: str) -> str:
     receipt = browser.follow(browser.post_form("/desk/submit", {}, page=desk_review(browser, cid)))
     assert receipt.status_code == 200, receipt.text[:1500]
     return cid

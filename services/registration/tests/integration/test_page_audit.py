@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 import httpx
 
+from infra.dev.browser import DevBrowser
 from infra.dev.testing import RunningService
-from registration.web.devclient import DevClient
 
 from .pages_support import audits, desk_register, desk_review, new_citizen, register_self, session_doc
 
@@ -24,19 +24,19 @@ def receipt_of(page: httpx.Response) -> str:
     return found[1]
 
 
-def test_sign_ins_are_audited(site: RunningService, browser: DevClient) -> None:
+def test_sign_ins_are_audited(site: RunningService, browser: DevBrowser) -> None:
     browser.sign_in(f"citizen:{new_citizen()}")
     sub = session_doc(site, browser)["claims"]["sub"]
     [entry] = audits(site, action="session.signin", actor_sub=sub)
     assert entry["outcome"] == "allowed" and entry["service"] == "registration" and entry["case_id"] is None
     assert entry["actor_roles"] == ["citizen"] and entry["source_ip"] == "127.0.0.1"
     before = len(audits(site, action="session.signin", outcome="denied", actor_roles=["auditor"]))
-    with DevClient(site.url) as auditor:  # not an account for these pages: refused, and recorded as refused
+    with DevBrowser(site.url) as auditor:  # not an account for these pages: refused, and recorded as refused
         assert auditor.sign_in("auditor", flow="staff").status_code == 403
     assert len(audits(site, action="session.signin", outcome="denied", actor_roles=["auditor"])) == before + 1
 
 
-def test_citizen_pages_showing_the_case_are_audited(site: RunningService, browser: DevClient) -> None:
+def test_citizen_pages_showing_the_case_are_audited(site: RunningService, browser: DevBrowser) -> None:
     cid = new_citizen()
     receipt = receipt_of(register_self(browser, cid))
     claims = session_doc(site, browser)["claims"]
@@ -48,14 +48,14 @@ def test_citizen_pages_showing_the_case_are_audited(site: RunningService, browse
         page = browser.get(path)
         assert page.status_code == 200 and receipt in page.text, path
         assert reads() == before + 1, f"{path} showed the case without an audit record"
-    with DevClient(site.url) as other:  # a citizen without a case: the landing page reads nothing
+    with DevBrowser(site.url) as other:  # a citizen without a case: the landing page reads nothing
         other.sign_in(f"citizen:{new_citizen()}")
         sub = session_doc(site, other)["claims"]["sub"]
         other.get("/register")
         assert not audits(site, action="case.read", actor_sub=sub)
 
 
-def test_desk_pages_showing_a_case_are_audited(site: RunningService, browser: DevClient) -> None:
+def test_desk_pages_showing_a_case_are_audited(site: RunningService, browser: DevBrowser) -> None:
     browser.sign_in("registrar:1001", flow="staff", next_path="/desk")
     cid = desk_register(browser, new_citizen())
     sub = session_doc(site, browser)["claims"]["sub"]

@@ -7,14 +7,14 @@ from __future__ import annotations
 import time
 
 from contracts.web import csrf_token
+from infra.dev.browser import DevBrowser, csrf_in
 from infra.dev.testing import RunningService
 from registration.adapters.oidc import token_expiry
-from registration.web.devclient import DevClient, csrf_in
 
 from .pages_support import CONTACT, PERSON, let_token_expire, new_citizen, post_step, session_doc, sessions
 
 
-def start_desk_draft(browser: DevClient, persona: str) -> str:
+def start_desk_draft(browser: DevBrowser, persona: str) -> str:
     browser.sign_in(persona, flow="staff", next_path="/desk")
     browser.post_form("/desk/start", {"mode": "desk"}, page=browser.get("/desk").text)
     cid = new_citizen()
@@ -22,7 +22,7 @@ def start_desk_draft(browser: DevClient, persona: str) -> str:
     return cid
 
 
-def test_the_session_ends_when_its_access_token_does(site: RunningService, browser: DevClient) -> None:
+def test_the_session_ends_when_its_access_token_does(site: RunningService, browser: DevBrowser) -> None:
     browser.sign_in("registrar:1001", flow="staff", next_path="/desk")
     doc = session_doc(site, browser)
     assert doc["token_exp"] == token_expiry(doc["access_token"])  # the token's own exp, not a guess
@@ -30,7 +30,7 @@ def test_the_session_ends_when_its_access_token_does(site: RunningService, brows
 
 
 def test_an_expired_desk_session_goes_through_sign_in_and_cannot_post(site: RunningService,
-                                                                        browser: DevClient) -> None:
+                                                                        browser: DevBrowser) -> None:
     cid = start_desk_draft(browser, "registrar:1001")
     contact_page = browser.get("/desk/step/contact").text
     let_token_expire(site, browser)
@@ -55,7 +55,7 @@ def test_an_expired_desk_session_goes_through_sign_in_and_cannot_post(site: Runn
 
 
 def test_someone_else_signing_in_on_that_browser_does_not_get_the_draft(site: RunningService,
-                                                                       browser: DevClient) -> None:
+                                                                       browser: DevBrowser) -> None:
     cid = start_desk_draft(browser, "registrar:1001")
     let_token_expire(site, browser)
     previous = session_doc(site, browser)["_id"]
@@ -66,7 +66,7 @@ def test_someone_else_signing_in_on_that_browser_does_not_get_the_draft(site: Ru
     assert sessions(site).find_one({"_id": previous}) is None  # the ended session is gone, draft and all
 
 
-def test_an_expired_citizen_session_is_sent_to_sign_in(site: RunningService, browser: DevClient) -> None:
+def test_an_expired_citizen_session_is_sent_to_sign_in(site: RunningService, browser: DevBrowser) -> None:
     browser.sign_in(f"citizen:{new_citizen()}", next_path="/register/step/contact")
     let_token_expire(site, browser)
     answer = browser.get("/register/step/contact")
@@ -79,7 +79,7 @@ def test_an_expired_citizen_session_is_sent_to_sign_in(site: RunningService, bro
     assert sessions(site).find_one({"_id": ended}) is None
 
 
-def csrf_page(site: RunningService, browser: DevClient) -> str:
+def csrf_page(site: RunningService, browser: DevBrowser) -> str:
     """A page carrying the CSRF token of the browser's (ended) session, as a tab left open would."""
-    sid = browser.jars[f"127.0.0.1:{site.url.rsplit(':', 1)[1]}"]["reg_session"].split(".")[0]
+    sid = browser.cookies[f"127.0.0.1:{site.url.rsplit(':', 1)[1]}"]["reg_session"].split(".")[0]
     return f'<input name="csrf" value="{csrf_token(site.app.state.web.secret, sid)}">'

@@ -8,13 +8,13 @@ from collections.abc import Callable
 
 import httpx
 
+from infra.dev.browser import DevBrowser, csrf_in
 from infra.dev.testing import KafkaUnderTest, RunningService
-from registration.web.devclient import DevClient, csrf_in
 
 from .pages_support import CONTACT, CREDITORS, HELP, new_citizen, post_step, register_self, running_site, text_of
 
 
-def test_a_citizen_registers_step_by_step_and_gets_a_printable_receipt(browser: DevClient) -> None:
+def test_a_citizen_registers_step_by_step_and_gets_a_printable_receipt(browser: DevBrowser) -> None:
     cid = new_citizen()
     receipt = register_self(browser, cid)
     assert receipt.status_code == 200, receipt.text[:2000]
@@ -38,7 +38,7 @@ def test_a_citizen_registers_step_by_step_and_gets_a_printable_receipt(browser: 
     assert again.status_code == 303 and again.headers["location"].startswith("/register/status")
 
 
-def test_a_registered_citizen_adds_a_creditor_to_the_same_case(browser: DevClient) -> None:
+def test_a_registered_citizen_adds_a_creditor_to_the_same_case(browser: DevBrowser) -> None:
     assert register_self(browser, new_citizen()).status_code == 200
     page = browser.get("/register/more")
     assert page.status_code == 200 and "มีเจ้าหนี้แล้ว 1" in text_of(page.text)
@@ -54,7 +54,7 @@ def test_a_registered_citizen_adds_a_creditor_to_the_same_case(browser: DevClien
     assert "บันทึกเจ้าหนี้เพิ่มเติมแล้ว" in status and "2 / 22,500.50 บาท" in status
 
 
-def test_validation_errors_keep_what_was_typed_and_link_to_the_fields(browser: DevClient) -> None:
+def test_validation_errors_keep_what_was_typed_and_link_to_the_fields(browser: DevBrowser) -> None:
     browser.sign_in(f"citizen:{new_citizen()}", next_path="/register/step/contact")
     typed = {**CONTACT, "debtor.phone": "12345", "debtor.monthly_income": "1,23", "debtor.occupation": "ช่างตัดผม"}
     answer = post_step(browser, "contact", typed)
@@ -71,7 +71,7 @@ def test_validation_errors_keep_what_was_typed_and_link_to_the_fields(browser: D
     assert 'value="12345"' in reloaded and 'value="ช่างตัดผม"' in reloaded
 
 
-def test_form_posts_without_a_valid_csrf_token_are_refused(browser: DevClient) -> None:
+def test_form_posts_without_a_valid_csrf_token_are_refused(browser: DevBrowser) -> None:
     browser.sign_in(f"citizen:{new_citizen()}", next_path="/register/step/contact")
     missing = browser.post("/register/step/contact", data=CONTACT)
     wrong = browser.post("/register/step/contact", data={**CONTACT, "csrf": "0" * 64})
@@ -82,7 +82,7 @@ def test_form_posts_without_a_valid_csrf_token_are_refused(browser: DevClient) -
     assert 'value="99/1' not in browser.get("/register/step/contact").text  # nothing was saved
 
 
-def test_a_citizen_cannot_change_the_name_or_id_from_their_identity(browser: DevClient) -> None:
+def test_a_citizen_cannot_change_the_name_or_id_from_their_identity(browser: DevBrowser) -> None:
     cid, other = new_citizen(), new_citizen()
     browser.sign_in(f"citizen:{cid}", next_path="/register/step/contact")
     page = browser.get("/register/step/contact").text
@@ -98,7 +98,7 @@ def test_a_citizen_cannot_change_the_name_or_id_from_their_identity(browser: Dev
     assert cid[1:5] in shown and other[1:5] + "-" + other[5:10] not in shown
 
 
-def test_signed_out_visitors_are_sent_to_sign_in_and_back(browser: DevClient) -> None:
+def test_signed_out_visitors_are_sent_to_sign_in_and_back(browser: DevBrowser) -> None:
     answer = browser.get("/register/step/creditors")
     assert answer.status_code == 303 and answer.headers["location"].startswith("/auth/signin?flow=public")
     landed = browser.sign_in(f"citizen:{new_citizen()}", next_path="/register/step/creditors")
@@ -106,27 +106,27 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_back(browser: DevClient) ->
     assert 'name="creditors.0.debts.0.principal"' in landed.text
 
 
-def test_sign_in_refuses_a_forged_state_and_foreign_next(browser: DevClient, site: RunningService) -> None:
+def test_sign_in_refuses_a_forged_state_and_foreign_next(browser: DevBrowser, site: RunningService) -> None:
     start = browser.get("/auth/signin?flow=public&next=//evil.example/steal")
     assert start.status_code == 303
     forged = browser.get("/auth/callback?code=abc&state=forged")
     assert forged.status_code == 400
     landed = browser.sign_in(f"citizen:{new_citizen()}", next_path="https://evil.example/")
     assert str(landed.url).startswith(site.url + "/register")
-    cookie = browser.jars[f"127.0.0.1:{site.url.rsplit(':', 1)[1]}"]["reg_session"]
+    cookie = browser.cookies[f"127.0.0.1:{site.url.rsplit(':', 1)[1]}"]["reg_session"]
     raw = browser.get("/register").headers
     assert "reg_session" not in raw.get("set-cookie", "")  # the session cookie is set once, at sign-in
     assert cookie.count(".") == 1
 
 
-def test_session_cookie_flags(browser: DevClient) -> None:
+def test_session_cookie_flags(browser: DevBrowser) -> None:
     start = browser.get("/auth/signin?flow=public")
     cookie = start.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie and "path=/" in cookie
     assert "secure" not in cookie  # ENV=dev on plain http; production sets Secure (see WebSettings)
 
 
-def test_adding_and_removing_rows_works_without_javascript(browser: DevClient) -> None:
+def test_adding_and_removing_rows_works_without_javascript(browser: DevBrowser) -> None:
     browser.sign_in(f"citizen:{new_citizen()}", next_path="/register/step/creditors")
     added = post_step(browser, "creditors", {**CREDITORS, "action": "add_creditor"})
     assert added.status_code == 303
@@ -138,7 +138,7 @@ def test_adding_and_removing_rows_works_without_javascript(browser: DevClient) -
     assert browser.get("/register/step/creditors").status_code == 200
 
 
-def test_district_choices_follow_the_province(browser: DevClient) -> None:
+def test_district_choices_follow_the_province(browser: DevBrowser) -> None:
     browser.sign_in(f"citizen:{new_citizen()}", next_path="/register/step/contact")
     post_step(browser, "contact", {"debtor.address.province_code": "47", "action": "refresh"})
     page = browser.get("/register/step/contact").text
@@ -148,7 +148,7 @@ def test_district_choices_follow_the_province(browser: DevClient) -> None:
     assert browser.get("/register/areas?parent=x").status_code == 422
 
 
-def test_english_is_one_click_away(browser: DevClient) -> None:
+def test_english_is_one_click_away(browser: DevBrowser) -> None:
     english = browser.get("/register?lang=en")
     assert "Register for help with informal debt" in english.text and '<html lang="en">' in english.text
     assert "lang=en" in english.headers["set-cookie"]
@@ -160,7 +160,7 @@ def test_public_posts_are_rate_limited_per_citizen_with_a_thai_page(
     kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str
 ) -> None:
     with running_site(kafka, mongodb_uri, issuer_url, REGISTRATION_RATE_PER_CITIZEN="3") as service, \
-            DevClient(service.url) as client:
+            DevBrowser(service.url) as client:
         client.sign_in(f"citizen:{new_citizen()}", next_path="/register/step/contact")
         page = client.get("/register/step/contact").text
         answers = [client.post("/register/step/contact", data={**CONTACT, "csrf": csrf_in(page)}) for _ in range(4)]
@@ -170,12 +170,12 @@ def test_public_posts_are_rate_limited_per_citizen_with_a_thai_page(
 
 def test_rate_limit_per_client_address(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str) -> None:
     with running_site(kafka, mongodb_uri, issuer_url, REGISTRATION_RATE_PER_ADDRESS="2") as service, \
-            DevClient(service.url) as client:
+            DevBrowser(service.url) as client:
         codes = [client.get("/auth/signin?flow=public").status_code for _ in range(3)]
         assert codes == [303, 303, 429]
 
 
-def test_desk_officer_keys_in_a_paper_form(browser: DevClient, token_for: Callable[[str], str]) -> None:
+def test_desk_officer_keys_in_a_paper_form(browser: DevBrowser, token_for: Callable[[str], str]) -> None:
     browser.sign_in("registrar:1001", flow="staff", next_path="/desk")
     home = browser.get("/desk")
     assert home.status_code == 200 and "1001" in home.text
@@ -207,7 +207,7 @@ def test_desk_officer_keys_in_a_paper_form(browser: DevClient, token_for: Callab
     assert body["channel"] == "paper" and body["unit_code"] == "1001" and body["paper_form_no"] == "PF-1001-0042"
 
 
-def test_citizens_cannot_use_the_desk(browser: DevClient) -> None:
+def test_citizens_cannot_use_the_desk(browser: DevBrowser) -> None:
     browser.sign_in(f"citizen:{new_citizen()}")
     answer = browser.get("/desk")
     assert answer.status_code == 303 and "flow=staff" in answer.headers["location"]

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
+from infra.dev.browser import DevBrowser
 from infra.dev.testing import RunningService
-from registration.web.devclient import DevClient
 
 from .pages_support import case_of, desk_register, desk_review, new_citizen, register_self, text_of
 
@@ -15,7 +15,7 @@ NEW_DEBT = {"debts.0.principal": "3,000", "debts.0.outstanding": "3,500", "debts
             "debts.0.interest_period": "month", "debts.0.collateral": "atm_card"}
 
 
-def test_a_desk_adds_what_it_typed_to_the_existing_case(site: RunningService, browser: DevClient) -> None:
+def test_a_desk_adds_what_it_typed_to_the_existing_case(site: RunningService, browser: DevBrowser) -> None:
     browser.sign_in("registrar:1001", flow="staff", next_path="/desk")
     cid = desk_register(browser, new_citizen())
     case = case_of(site, cid)
@@ -45,31 +45,31 @@ def test_a_desk_adds_what_it_typed_to_the_existing_case(site: RunningService, br
     assert stored["totals"]["creditor_count"] == 2 and stored["revision"] == 2  # type: ignore[index]
 
 
-def test_only_the_cases_own_unit_may_add_to_it(site: RunningService, browser: DevClient) -> None:
+def test_only_the_cases_own_unit_may_add_to_it(site: RunningService, browser: DevBrowser) -> None:
     browser.sign_in("registrar:1001", flow="staff", next_path="/desk")
     case = case_of(site, desk_register(browser, new_citizen()))
     path = f"/desk/case/{case['_id']}"
-    with DevClient(site.url) as elsewhere:
+    with DevBrowser(site.url) as elsewhere:
         elsewhere.sign_in("registrar:1002", flow="staff", next_path="/desk")
         assert elsewhere.get(path).status_code == 404
         assert elsewhere.get(f"{path}/creditors/1/debts").status_code == 404
         posted = elsewhere.post_form(path, {"creditors.0.kind": "unknown", "creditors.0.debts.0.principal": "1",
                                             "creditors.0.debts.0.outstanding": "1"}, page=elsewhere.get("/desk").text)
         assert posted.status_code == 404
-    with DevClient(site.url) as province:
+    with DevBrowser(site.url) as province:
         province.sign_in("province_officer:10", flow="staff", next_path="/staff")
         assert province.get(path).status_code == 403  # reads cases, but the desk pages are not theirs
-    with DevClient(site.url) as citizen:
+    with DevBrowser(site.url) as citizen:
         citizen.sign_in(f"citizen:{new_citizen()}")
         assert citizen.get(path).headers["location"].startswith("/auth/signin?flow=staff")
     assert case_of(site, str(case["citizen_id"]))["revision"] == 1
 
 
-def test_another_units_desk_learns_no_receipt(site: RunningService, browser: DevClient) -> None:
+def test_another_units_desk_learns_no_receipt(site: RunningService, browser: DevBrowser) -> None:
     browser.sign_in("registrar:1001", flow="staff", next_path="/desk")
     cid = desk_register(browser, new_citizen())
     receipt = str(case_of(site, cid)["receipt_no"])
-    with DevClient(site.url) as elsewhere:
+    with DevBrowser(site.url) as elsewhere:
         elsewhere.sign_in("registrar:1002", flow="staff", next_path="/desk")
         review = desk_review(elsewhere, cid, district="1002", subdistrict="100201")
         again = elsewhere.post_form("/desk/submit", {}, page=review)
@@ -77,7 +77,7 @@ def test_another_units_desk_learns_no_receipt(site: RunningService, browser: Dev
     assert receipt not in again.text and 'id="problem-link"' not in again.text
 
 
-def test_a_desk_adds_a_debt_to_a_creditor_already_on_the_case(site: RunningService, browser: DevClient) -> None:
+def test_a_desk_adds_a_debt_to_a_creditor_already_on_the_case(site: RunningService, browser: DevBrowser) -> None:
     browser.sign_in("registrar:1001", flow="staff", next_path="/desk")
     case = case_of(site, desk_register(browser, new_citizen()))
     path = f"/desk/case/{case['_id']}/creditors/1/debts"
@@ -96,7 +96,7 @@ def test_a_desk_adds_a_debt_to_a_creditor_already_on_the_case(site: RunningServi
 
 
 def test_a_citizen_adds_a_debt_to_a_creditor_already_on_their_case(site: RunningService,
-                                                                   browser: DevClient) -> None:
+                                                                   browser: DevBrowser) -> None:
     cid = new_citizen()
     assert register_self(browser, cid).status_code == 200
     more = browser.get("/register/more")

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image
 
+from infra.dev.browser import DevBrowser, csrf_in
 from infra.dev.testing import KafkaUnderTest, RunningService, free_port, serve, stop_service
 from registration.adapters.publicity import check_photo
 from registration.domain.thai import FieldError
-from registration.web.devclient import DevClient, csrf_in
 
 LIMIT = 5 * 1024 * 1024
 
@@ -56,13 +56,13 @@ def site(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str) -> Iterator[R
     stop_service(service)
 
 
-def staff(site: RunningService, persona: str) -> DevClient:
-    client = DevClient(site.url)
+def staff(site: RunningService, persona: str) -> DevBrowser:
+    client = DevBrowser(site.url)
     client.sign_in(persona, flow="staff", next_path="/staff")
     return client
 
 
-def report(client: DevClient, place: str, day: str, photo: bytes, name: str = "sign.jpg") -> tuple[int, str]:
+def report(client: DevBrowser, place: str, day: str, photo: bytes, name: str = "sign.jpg") -> tuple[int, str]:
     page = client.get("/staff/publicity").text
     answer = client.post("/staff/publicity", data={"csrf": csrf_in(page), "place": place, "put_up_on": day},
                          files={"photo": (name, photo, "image/jpeg")})
@@ -100,7 +100,7 @@ def test_a_district_reports_its_signs_and_the_province_sees_who_has_not(site: Ru
 
 
 def test_publicity_needs_staff_and_a_csrf_token(site: RunningService) -> None:
-    with DevClient(site.url) as anonymous:
+    with DevBrowser(site.url) as anonymous:
         assert anonymous.get("/staff/publicity").status_code == 303
     with staff(site, "registrar:4702") as unit:
         forged = unit.post("/staff/publicity", data={"place": "x", "put_up_on": "01/01/2567"},
@@ -112,7 +112,7 @@ def test_publicity_needs_staff_and_a_csrf_token(site: RunningService) -> None:
 
 
 def test_poster_qr_and_paper_form_are_served(site: RunningService) -> None:
-    with DevClient(site.url) as client:
+    with DevBrowser(site.url) as client:
         poster = client.get("/register/poster.pdf?unit=4701")
         assert poster.status_code == 200 and poster.headers["content-type"] == "application/pdf"
         assert poster.content.startswith(b"%PDF-")

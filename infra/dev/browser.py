@@ -1,6 +1,9 @@
-"""A minimal browser for tests: keeps cookies per origin (Secure ones too, on loopback, as real
-browsers do), follows no redirects by itself, and can sign a dev persona in through the dev
-issuer's authorization-code flow with PKCE."""
+"""A scripted browser for tests of the pages (no JavaScript), shared by every service's tests.
+
+Keeps cookies per origin (Secure ones too on loopback, as real browsers do), follows redirects
+only when asked, fills CSRF tokens, and signs a dev persona in through the dev issuer's
+authorization-code flow with PKCE.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,12 @@ import re
 import secrets
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+REDIRECTS = (301, 302, 303, 307, 308)
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -34,16 +38,22 @@ def query_of(location: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
-class Browser:
-    def __init__(self, **client_options: Any) -> None:
-        self.http = httpx.Client(follow_redirects=False, timeout=10, **client_options)
+class DevBrowser:
+    """``base_url`` lets tests write paths (``/register``); full URLs work too (e.g. the issuer's)."""
+
+    def __init__(self, base_url: str = "", **client_options: Any) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.http = httpx.Client(follow_redirects=False, timeout=15, **client_options)
         self.cookies: dict[str, dict[str, str]] = {}
 
-    def __enter__(self) -> Browser:
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> DevBrowser:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self.http.close()
+        self.close()
 
     @staticmethod
     def _origin(url: str) -> str:
@@ -51,7 +61,8 @@ class Browser:
         return f"{parts.hostname}:{parts.port}"
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        jar = self.cookies.get(self._origin(url), {})
+        url = url if url.startswith("http") else self.base_url + url
+        jar = self.cookies.setdefault(self._origin(url), {})
         headers = dict(kwargs.pop("headers", None) or {})
         if jar:
             headers["cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
@@ -60,11 +71,10 @@ class Browser:
             parsed: SimpleCookie = SimpleCookie()
             parsed.load(raw)
             for name, morsel in parsed.items():
-                origin_jar = self.cookies.setdefault(self._origin(url), {})
                 if morsel["max-age"] == "0" or not morsel.value.strip('"'):
-                    origin_jar.pop(name, None)
+                    jar.pop(name, None)
                 else:
-                    origin_jar[name] = morsel.value
+                    jar[name] = morsel.value
         return response
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:
@@ -72,6 +82,24 @@ class Browser:
 
     def post(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("POST", url, **kwargs)
+
+    def follow(self, response: httpx.Response, limit: int = 10) -> httpx.Response:
+        """Follows redirects (303 after a POST becomes a GET), keeping cookies."""
+        for _ in range(limit):
+            if response.status_code not in REDIRECTS:
+                return response
+            response = self.get(urljoin(str(response.url), response.headers["location"]))
+        raise AssertionError("too many redirects")
+
+    def post_form(self, url: str, data: dict[str, Any] | list[tuple[str, str]], *, page: str | None = None,
+                  **kwargs: Any) -> httpx.Response:
+        """Posts ``data`` with the CSRF token of ``page`` (or of the page at ``url``)."""
+        html = page if page is not None else self.get(url).text
+        pairs = list(data.items()) if isinstance(data, dict) else list(data)
+        form: dict[str, list[str]] = {"csrf": [csrf_in(html)]}
+        for name, value in pairs:
+            form.setdefault(name, []).append(value)
+        return self.post(url, data=form, **kwargs)
 
     def sign_in_at_issuer(self, authorize_url: str, persona: str) -> httpx.Response:
         """On the dev issuer's page at ``authorize_url``, chooses ``persona`` (``kind[:code]``); returns
@@ -91,12 +119,22 @@ class Browser:
         """Starts a service's own sign-in at ``start_url`` (which redirects to the dev issuer), signs
         ``persona`` in there and follows the way back; returns the service's callback answer."""
         start = self.get(start_url)
-        if start.status_code not in (302, 303, 307):
+        if start.status_code not in REDIRECTS:
             return start
         back = self.sign_in_at_issuer(start.headers["location"], persona)
         if back.status_code != 303:
             return back
         return self.get(back.headers["location"])
+
+    def sign_in(self, persona: str, *, flow: str = "public", next_path: str | None = None) -> httpx.Response:
+        """The registration pages' sign-in (``/auth/signin``); returns the page it lands on."""
+        to_issuer = self.get(f"/auth/signin?flow={flow}" + (f"&next={next_path}" if next_path else ""))
+        if to_issuer.status_code != 303:
+            raise AssertionError(f"sign-in did not start: {to_issuer.status_code} {to_issuer.text[:200]}")
+        back = self.sign_in_at_issuer(to_issuer.headers["location"], persona)
+        if back.status_code != 303:
+            raise AssertionError(f"the dev issuer refused: {back.status_code} {back.text[:300]}")
+        return self.follow(self.get(back.headers["location"]))  # the service may still refuse (e.g. 403)
 
 
 def code_flow_tokens(
@@ -114,7 +152,7 @@ def code_flow_tokens(
               "code_challenge": challenge, "code_challenge_method": "S256", "scope": "openid"}
     if nonce:
         params["nonce"] = nonce
-    with Browser() as browser:
+    with DevBrowser() as browser:
         url = str(httpx.URL(f"{issuer}/protocol/openid-connect/auth", params=params))
         answer = browser.sign_in_at_issuer(url, persona)
         if answer.status_code != 303:
