@@ -98,6 +98,10 @@ class RateLimiter:
                 self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > now - self.window}
             return True
 
+    def hit(self, key: str, now: float | None = None) -> int | None:
+        """Counts one hit: None when allowed, else the seconds to wait (for Retry-After)."""
+        return None if self.allow(key, now) else self.retry_after(key, now)
+
     def retry_after(self, key: str, now: float | None = None) -> int:
         now = time.monotonic() if now is None else now
         with self._lock:

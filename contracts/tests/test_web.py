@@ -28,6 +28,8 @@ def test_rate_limiter_window_slides() -> None:
     limiter = RateLimiter(limit=3, window=10)
     assert [limiter.allow("ip", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
     assert limiter.retry_after("ip", now=3) == 8
+    assert limiter.hit("ip", now=3) == 8  # refused: says how long to wait
+    assert limiter.hit("third", now=3) is None
     assert limiter.allow("other", now=3)
     assert limiter.allow("ip", now=10.5)
 

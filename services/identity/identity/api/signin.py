@@ -68,8 +68,9 @@ def callback(request: Request, code: Annotated[str, Query(max_length=2048)] = ""
     if pending.get("purpose") == LINK_PURPOSE:
         return finish_link(request, pending, claims)
     limits: SigninLimits = request.app.state.signin_limits
-    if claims.citizen_id and not limits.per_citizen.allow("pid:" + claims.citizen_id):
-        return too_many(request, limits.per_citizen.retry_after("pid:" + claims.citizen_id))
+    wait = limits.per_citizen.hit("pid:" + claims.citizen_id) if claims.citizen_id else None
+    if wait is not None:
+        return too_many(request, wait)
     sessions: SessionStore = request.app.state.sessions
     response = RedirectResponse(pending["next"], status_code=303)
     set_cookie(response, SESSION_COOKIE, sessions.start(claims), max_age=settings.session_ttl_seconds)

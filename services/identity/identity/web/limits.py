@@ -22,14 +22,10 @@ class SigninLimits:
 
     def refuse(self, request: Request, citizen_id: str | None = None) -> HTMLResponse | None:
         """A 429 page when this address or this citizen ID has tried too often, else None."""
-        address = "addr:" + client_address(request)
-        if not self.per_address.allow(address):
-            return too_many(request, self.per_address.retry_after(address))
-        if citizen_id:
-            key = "pid:" + citizen_id
-            if not self.per_citizen.allow(key):
-                return too_many(request, self.per_citizen.retry_after(key))
-        return None
+        wait = self.per_address.hit("addr:" + client_address(request))
+        if wait is None and citizen_id:
+            wait = self.per_citizen.hit("pid:" + citizen_id)
+        return None if wait is None else too_many(request, wait)
 
 
 def too_many(request: Request, retry_after: int) -> HTMLResponse:

@@ -31,8 +31,9 @@ class ApiLimits:
 
     @staticmethod
     def _spend(limiter: RateLimiter, key: str) -> None:
-        if not limiter.allow(key):
-            raise TooManyRequests(limiter.retry_after(key))
+        wait = limiter.hit(key)
+        if wait is not None:
+            raise TooManyRequests(wait)
 
     def check_address(self, request: Request) -> None:
         self._spend(self.by_address, "ip:" + client_address(request))

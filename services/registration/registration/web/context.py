@@ -155,8 +155,8 @@ class WebContext:
         if citizen_id:
             checks.append((self.by_citizen, "citizen:" + citizen_id))
         for limiter, key in checks:
-            if not limiter.allow(key):
-                wait = limiter.retry_after(key)
+            wait = limiter.hit(key)
+            if wait is not None:
                 raise PageProblem(429, f"มีการส่งข้อมูลถี่เกินไป กรุณารอประมาณ {wait} วินาทีแล้วลองใหม่",
                                   f"Too many submissions. Please wait about {wait} seconds and try again.",
                                   headers={"Retry-After": str(wait)})
