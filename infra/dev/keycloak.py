@@ -1,0 +1,98 @@
+"""A real Keycloak (the Quarkus distribution from Maven Central) for the dev stack and the tests.
+
+The distribution is unpacked into ``home_dir`` once; its database (Keycloak's dev-file H2) lives in
+``home_dir/h2`` and survives restarts. At each start the realm file is placed in the import directory:
+Keycloak imports a realm only when it does not exist yet, so accounts made since are never wiped.
+No admin user is created: everything the stack needs goes through the realm's service accounts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import zipfile
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from infra.dev.jvm import Artifacts, fetch
+
+
+class DevKeycloak:
+    def __init__(self, home_dir: Path, port: int, realm: dict[str, Any], *, log_file: Path | None = None,
+                 artifacts: Artifacts | None = None) -> None:
+        self.home_dir = home_dir.resolve()
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.realm = realm
+        self.log_file = log_file or self.home_dir / "keycloak.log"
+        self._artifacts = artifacts
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.url}/realms/{self.realm['realm']}"
+
+    def _distribution(self, artifacts: Artifacts) -> Path:
+        dist = self.home_dir / f"keycloak-{artifacts.keycloak_version}"
+        if not (dist / "bin" / "kc.sh").exists():
+            self.home_dir.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(artifacts.keycloak_zip) as archive:
+                archive.extractall(self.home_dir)
+        return dist
+
+    def start(self, timeout: float = 240.0) -> DevKeycloak:
+        artifacts = self._artifacts = self._artifacts or fetch()
+        dist = self._distribution(artifacts)
+        imports = dist / "data" / "import"
+        imports.mkdir(parents=True, exist_ok=True)
+        (imports / "realm.json").write_text(json.dumps(self.realm, ensure_ascii=False), encoding="utf-8")
+        db = self.home_dir / "h2" / "keycloakdb"
+        env = {**os.environ, "JAVA_HOME": str(artifacts.java.parent.parent),
+               "JAVA_OPTS_KC_HEAP": "-Xms128m -Xmx768m"}
+        command = ["sh", str(dist / "bin" / "kc.sh"), "start-dev", f"--http-port={self.port}",
+                   "--http-host=127.0.0.1", f"--hostname={self.url}", "--import-realm",
+                   "--db=dev-file", f"--db-url=jdbc:h2:file:{db};NON_KEYWORDS=VALUE",
+                   "--log-level=WARN,org.keycloak.services:INFO"]
+        log = self.log_file.open("ab")
+        self._process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self._wait_ready(timeout)
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        discovery = f"{self.issuer}/.well-known/openid-configuration"
+        while True:
+            if self._process is not None and self._process.poll() is not None:
+                raise RuntimeError(f"Keycloak exited with {self._process.returncode}; see {self.log_file}")
+            try:
+                if httpx.get(discovery, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"Keycloak was not ready within {timeout:.0f}s; see {self.log_file}")
+            time.sleep(0.5)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    def __enter__(self) -> DevKeycloak:
+        return self.start()
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.stop()
