@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -17,7 +16,7 @@ import uuid
 from pathlib import Path
 from types import TracebackType
 
-from infra.dev.jvm import KAFKA_LOG4J, Artifacts, fetch
+from infra.dev.jvm import KAFKA_LOG4J, Artifacts, fetch, stop_process_group
 from infra.kafka.create_topics import ensure_contract_topics
 
 
@@ -102,14 +101,7 @@ class DevKafka:
     def stop(self, timeout: float = 30.0) -> None:
         """A clean shutdown (SIGTERM: the broker flushes and closes its logs), SIGKILL if it hangs."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process, timeout)
 
     def restart(self) -> None:
         self.stop()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import time
 import zipfile
@@ -20,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from infra.dev.jvm import Artifacts, fetch
+from infra.dev.jvm import Artifacts, fetch, stop_process_group
 
 
 class DevKeycloak:
@@ -82,14 +81,7 @@ class DevKeycloak:
 
     def stop(self, timeout: float = 30.0) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process, timeout)
 
     def __enter__(self) -> DevKeycloak:
         return self.start()
