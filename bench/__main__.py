@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import intake
+from bench import intake, startup
 
-BENCHMARKS: dict[str, Callable[[list[str]], None]] = {"intake": intake.main}
+BENCHMARKS: dict[str, Callable[[list[str]], None]] = {"intake": intake.main, "startup": startup.main}
 
 
 def main(argv: list[str]) -> None:

@@ -1,8 +1,8 @@
 """bench/intake: registrations per second and p50/p99 latency over HTTP at 50 concurrent clients,
 against a baseline measured in the same run on the same servers.
 
-The dev stack is started here as ``make run`` starts it: the librdkafka mock cluster (in this
-process), nx-27017 (its own process), the identity service as token issuer (a thread here) and
+The dev stack is started here as ``make run`` starts it: a real Kafka broker and a real Keycloak
+(their own processes; the token is Keycloak's), nx-27017 (its own process) and
 registration as its own process (``python -m registration``), so the load generator does not share
 the service's interpreter. Every request is a desk registration of a different debtor with a
 bearer token, through validation, the access policy, the receipt counter and one MongoDB
@@ -38,10 +38,9 @@ from pymongo import MongoClient
 
 from bench.load import Run, httpx_load, raw_load
 from contracts import codec
-from contracts.settings import DEV_ISSUER_PATH
-from infra.dev.kafka_mock import MockKafkaCluster
+from infra.dev.kafka import DevKafka
 from infra.dev.mongo import DevMongo
-from infra.dev.testing import free_port, serve, stop_service
+from infra.dev.testing import free_port, keycloak_stack
 
 UNIT = "4701"
 
@@ -106,23 +105,17 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60)
 
 @contextmanager
 def dev_stack(workdir: Path, service_module: str = "registration") -> Iterator[Stack]:
-    from identity.main import create_app
-    from identity.settings import Settings
-
     with ExitStack() as stack:
-        kafka = stack.enter_context(MockKafkaCluster())
+        kafka = stack.enter_context(DevKafka(workdir / "kafka", free_port(), free_port()))
         kafka.create_contract_topics()
         mongo = stack.enter_context(DevMongo(workdir / "mongo", free_port()))
-        port = free_port()
-        identity = serve(create_app(Settings(env="dev", mongodb_uri=mongo.uri, public_url=f"http://127.0.0.1:{port}",
-                                             mongodb_database="identity", dev_key_dir=workdir / "keys")), port)
-        stack.callback(stop_service, identity)
+        keycloak = stack.enter_context(keycloak_stack(workdir / "keycloak"))
         reg_port = free_port()
         # One load generator is one address: lift the per-address limit, or the bench measures 429s.
         env = {**os.environ, "REGISTRATION_API_RATE_PER_ADDRESS": "1000000",
                "REGISTRATION_API_RATE_PER_CITIZEN": "1000000",
                "ENV": "dev", "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap, "MONGODB_URI": mongo.uri,
-               "OIDC_ISSUER_URL": identity.url + DEV_ISSUER_PATH, "REGISTRATION_PORT": str(reg_port),
+               "OIDC_ISSUER_URL": keycloak.issuer, "REGISTRATION_PORT": str(reg_port),
                "REGISTRATION_MONGODB_DATABASE": "bench"}
         log = (workdir / "registration.log").open("ab")
         process = subprocess.Popen([sys.executable, "-m", service_module], env=env, stdout=log,
@@ -131,7 +124,7 @@ def dev_stack(workdir: Path, service_module: str = "registration") -> Iterator[S
         stack.callback(process.terminate)
         url = f"http://127.0.0.1:{reg_port}"
         _wait_ready(url, process)
-        token = httpx.post(f"{identity.url}/dev/token", json={"persona": f"registrar:{UNIT}"}).json()["access_token"]
+        token = keycloak.accounts.token(f"registrar:{UNIT}")
         mongo_pid = int((workdir / "mongo" / "nx.pid").read_text().strip())
         yield Stack(kafka.bootstrap, mongo.uri, url, token, process.pid, mongo_pid)
 

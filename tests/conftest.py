@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from infra.dev.testing import KafkaUnderTest, RunningService, serve, stop_service
+from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService, registration_site, serve, stop_service
 
 
 @pytest.fixture
@@ -27,8 +27,11 @@ def start(service: str, **settings: Any) -> Iterator[RunningService]:
 
 
 @pytest.fixture
-def registration(platform: dict[str, str], db_name: str) -> Iterator[RunningService]:
-    yield from start("registration", **platform, mongodb_database=f"reg_{db_name}")
+def registration(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakStack, identity: RunningService,
+                 db_name: str) -> Iterator[RunningService]:
+    """With its pages on a port the realm redirects sign-ins back to."""
+    with registration_site(kafka, mongodb_uri, keycloak_server, mongodb_database=f"reg_{db_name}") as service:
+        yield service
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from confluent_kafka import Consumer
 
 from infra.dev.testing import KafkaUnderTest, RunningService, wait_until
 
-CITIZEN = "1101700230705"
+CITIZEN = "1101700230708"
 
 
 def registration_body(citizen_id: str = CITIZEN) -> dict[str, object]:
@@ -81,5 +81,5 @@ def test_registration_needs_a_valid_token(registration: RunningService, token_fo
         assert anonymous.post("/api/v1/registrations", json=registration_body()).status_code == 401
     with registration.client("not-a-jwt") as forged:
         assert forged.post("/api/v1/registrations", json=registration_body()).status_code == 401
-    with registration.client(token_for("citizen:3100600445631")) as someone_else:
+    with registration.client(token_for("citizen:3100600445635")) as someone_else:
         assert someone_else.post("/api/v1/registrations", json=registration_body()).status_code == 403

@@ -1,61 +1,116 @@
-"""``make run``'s launcher starts the dev stack and all four services, and stops cleanly on Ctrl-C."""
+"""``make run``'s launcher: the dev stack (real Kafka and Keycloak) and all four services, stopped cleanly on
+Ctrl-C; and nothing accepted is lost across a stop in the middle of a burst of registrations."""
 
 from __future__ import annotations
 
-import os
+import json
 import signal
 import subprocess
-import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from contracts.citizen_id import check_digit as citizen_id_check_digit
+from infra.dev.launcher import Launcher
 from infra.dev.services import SERVICES
-from infra.dev.testing import free_port
+from infra.dev.testing import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
+PEOPLE = {p["label_en"]: p for p in json.loads((ROOT / "infra/dev/dev_people.json").read_text(encoding="utf-8"))}
+REGISTRAR = PEOPLE["Registrar, Mueang Sakon Nakhon"]["citizen_id"]
+DISTRICT_OFFICER = PEOPLE["District officer, Mueang Sakon Nakhon"]["citizen_id"]
+AUDITOR = PEOPLE["Auditor"]["citizen_id"]
+BURST = 40
 
 
-def test_launcher_starts_everything_ready_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    ports = {spec.port_var: str(free_port()) for spec in SERVICES}
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("KAFKA_BOOTSTRAP_SERVERS", "MONGODB_URI", "OIDC_ISSUER_URL", "ENV")}
-    env.update(ports, DEV_VAR_DIR=str(tmp_path / "var"), DEV_MONGODB_PORT=str(free_port()), PYTHONUNBUFFERED="1")
-    launcher = subprocess.Popen([sys.executable, "-m", "infra.dev.run"], cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        output = _read_until(launcher, "Press Ctrl-C to stop", timeout=120)
-        for spec in SERVICES:
-            url = f"http://127.0.0.1:{ports[spec.port_var]}"
-            assert url in output
-            assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
-            assert httpx.get(f"{url}/readyz", timeout=10).status_code == 200, spec.name
-        launcher.send_signal(signal.SIGINT)
-        rest = launcher.communicate(timeout=60)[0].decode()
-        assert launcher.returncode == 0, rest
-        assert "Stopped." in rest
-        for spec in SERVICES:
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    rest = process.communicate(timeout=90)[0].decode()
+    assert process.returncode == 0 and "Stopped." in rest, rest
+
+
+def started_and_ready(launcher: Launcher, output: str) -> None:
+    for spec in SERVICES:
+        url = launcher.url(spec.name)
+        assert url in output
+        assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
+        assert httpx.get(f"{url}/readyz", timeout=10).status_code == 200, spec.name
+    assert "Keycloak" in output and "Kafka" in output and "ThaiD" in output
+    assert REGISTRAR in output  # the dev people to choose on the simulator's page
+
+
+def stopped(launcher: Launcher) -> None:
+    for spec in SERVICES:
+        try:
+            httpx.get(f"{launcher.url(spec.name)}/healthz", timeout=2)
+            raise AssertionError(f"{spec.name} still answers after Ctrl-C")
+        except httpx.ConnectError:
+            pass
+    for part in ("mongo", "kafka", "keycloak"):
+        assert (launcher.var / part).is_dir(), f"{part} data must live under var/ to survive restarts"
+
+
+def test_registrations_accepted_before_ctrl_c_all_reach_totals_and_the_audit_log(tmp_path: Path) -> None:
+    """One launcher, stopped in the middle of a burst and started again (each start takes a while)."""
+    launcher = Launcher(tmp_path / "var")
+    accepted: list[str] = []
+    with launcher.running() as (process, output):
+        started_and_ready(launcher, output)
+        registrar = launcher.token(REGISTRAR, "debt-staff")
+        enough = threading.Event()
+
+        def register(n: int) -> None:
             try:
-                httpx.get(f"http://127.0.0.1:{ports[spec.port_var]}/healthz", timeout=2)
-                raise AssertionError(f"{spec.name} still answers after Ctrl-C")
-            except httpx.ConnectError:
-                pass
-        assert (tmp_path / "var" / "mongo").is_dir(), "MongoDB data must live under var/ to survive restarts"
-    finally:
-        if launcher.poll() is None:
-            launcher.kill()
-            launcher.wait()
+                answer = httpx.post(f"{launcher.url('registration')}/api/v1/registrations", timeout=30,
+                                    headers={"Authorization": f"Bearer {registrar}"}, json=desk_body(n))
+            except httpx.HTTPError:
+                return  # refused while stopping: never accepted, so nothing to lose
+            if answer.status_code == 201:
+                accepted.append(answer.json()["case_id"])
+                if len(accepted) >= BURST // 4:
+                    enough.set()
+
+        with ThreadPoolExecutor(8) as pool:
+            for n in range(BURST):
+                pool.submit(register, n)
+            assert enough.wait(60), "no registrations were accepted"
+            process.send_signal(signal.SIGINT)  # Ctrl-C in the middle of the burst
+        assert "Stopped." in process.communicate(timeout=90)[0].decode() and process.returncode == 0
+    stopped(launcher)
+    assert accepted
+
+    with launcher.running() as (process, _):  # the same var/: Kafka's and Keycloak's data kept
+        officer = launcher.token(DISTRICT_OFFICER, "debt-staff")
+        auditor = launcher.token(AUDITOR, "debt-staff")
+        with httpx.Client(base_url=launcher.url("reporting"), timeout=10,
+                          headers={"Authorization": f"Bearer {officer}"}) as reporting:
+            def counted() -> int:
+                return int(reporting.get("/api/v1/totals").json()["totals"].get("cases", 0))
+            wait_until(lambda: counted() >= len(accepted), timeout=60)
+            assert counted() == len(accepted)  # each accepted registration once: none lost, none twice
+        with httpx.Client(base_url=launcher.url("identity"), timeout=10,
+                          headers={"Authorization": f"Bearer {auditor}"}) as identity:
+            def audited(case_id: str) -> bool:
+                found = identity.get("/api/v1/audit", params={"case_id": case_id, "action": "case.create"})
+                return found.status_code == 200 and found.json()["total"] == 1
+            missing = [case_id for case_id in accepted if not wait_until(lambda c=case_id: audited(c), timeout=30)]
+            assert not missing, f"{len(missing)} of {len(accepted)} accepted registrations not in the audit log"
+        stop(process)
 
 
-def _read_until(process: subprocess.Popen[bytes], marker: str, timeout: float) -> str:
-    assert process.stdout is not None
-    os.set_blocking(process.stdout.fileno(), False)
-    seen, deadline = b"", time.monotonic() + timeout
-    while marker.encode() not in seen:
-        assert process.poll() is None, f"launcher exited early:\n{seen.decode(errors='replace')}"
-        assert time.monotonic() < deadline, f"launcher not ready in {timeout}s:\n{seen.decode(errors='replace')}"
-        seen += process.stdout.read() or b""
-        time.sleep(0.2)
-    os.set_blocking(process.stdout.fileno(), True)
-    return seen.decode()
+def desk_body(n: int) -> dict[str, Any]:
+    first12 = f"5{time.time_ns() % 10**6:06d}{n:05d}"
+    return {
+        "channel": "desk",
+        "debtor": {"citizen_id": first12 + str(citizen_id_check_digit(first12)), "title": "นาง",
+                   "given_name": "สมศรี", "family_name": "ใจดี", "birth_date": "12/03/2520", "phone": "0812345678",
+                   "address": {"line": "99 หมู่ 3", "subdistrict_code": "470101", "district_code": "4701",
+                               "province_code": "47", "postal_code": "47000"}},
+        "creditors": [{"kind": "person", "debts": [{"principal": "20,000", "outstanding": "26,000.50"}]}],
+        "help_wanted": ["mediation"],
+        "privacy_acknowledged": True,
+    }

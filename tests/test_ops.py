@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from infra.dev.testing import KafkaUnderTest, RunningService, free_port, serve, stop_service
+from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService, free_port, serve, stop_service
 
 
 @pytest.fixture
@@ -72,3 +72,24 @@ def test_api_docs_are_served_without_any_cdn(all_services: dict[str, RunningServ
                 assert asset in page.text
                 assert http.get(asset).status_code == 200, (name, asset)
             assert http.get("/openapi.json").json()["info"]["title"]
+
+
+def test_keycloak_down_makes_readyz_503_while_known_keys_still_verify(
+    reporting: RunningService, keycloak_server: KeycloakStack
+) -> None:
+    """Keycloak stopped: readiness names it, but signed-in users keep working — a token seen before from the
+    verified cache, a new one from the keys already fetched."""
+    seen = keycloak_server.accounts.token("district_officer:4701")
+    unseen = keycloak_server.accounts.token("province_officer:47")
+    with reporting.client(seen) as http:
+        assert http.get("/api/v1/totals").status_code == 200
+        keycloak_server.server.stop()
+        try:
+            ready = http.get("/readyz", timeout=15)
+            assert ready.status_code == 503 and set(ready.json()["failing"]) == {"keycloak"}
+            assert http.get("/api/v1/totals").status_code == 200
+            answer = http.get("/api/v1/totals", headers={"Authorization": f"Bearer {unseen}"})
+            assert answer.status_code == 200 and answer.json()["level"] == "province"
+        finally:
+            keycloak_server.server.start()
+        assert http.get("/readyz", timeout=15).status_code == 200

@@ -34,6 +34,8 @@ IDENTITY_REAL = {
     "keycloak_admin_client_id": "debt-identity",
     "keycloak_admin_client_secret": "k" * 40,
     "session_secret": "s" * 40,
+    "public_client_secret": "p" * 40,
+    "staff_client_secret": "t" * 40,
 }
 
 
@@ -55,15 +57,15 @@ def test_settings_read_the_documented_environment(monkeypatch: pytest.MonkeyPatc
     assert (settings.mongodb_uri, settings.port) == ("mongodb://elsewhere:27017/", 9101)
 
 
-def test_dev_issuer_refuses_outside_dev() -> None:
+def test_thaid_simulator_refuses_outside_dev() -> None:
     from identity.main import create_app
     from identity.settings import Settings
 
     with pytest.raises(ValidationError):
         Settings(env="production")  # missing real endpoints
     from identity.adapters.signing_keys import KeyRing
-    from identity.api.dev_issuer import DevIssuerRefused, build_router
+    from identity.api.thaid_simulator import ThaidSimulatorRefused, build_router
 
-    with pytest.raises(DevIssuerRefused):
+    with pytest.raises(ThaidSimulatorRefused):
         build_router(Settings(env="test"), KeyRing.__new__(KeyRing))
-    assert all(getattr(r, "path", "") != "/dev/token" for r in create_app(Settings(env="test")).routes)
+    assert all(not getattr(r, "path", "").startswith("/dev/") for r in create_app(Settings(env="test")).routes)

@@ -20,7 +20,9 @@ import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from contracts.citizen_id import is_valid as citizen_id_is_valid
 
 
 class Role(StrEnum):
@@ -52,6 +54,14 @@ class Claims(BaseModel):
     family_name: str | None = None
     birthdate: date | None = None  # citizens only (ThaiD's ``birthdate``, ISO date)
 
+    @field_validator("citizen_id")
+    @classmethod
+    def _citizen_id_checksum(cls, value: str | None) -> str | None:
+        # A ThaiD pid is checked like one typed at a desk: a wrong check digit is not a person.
+        if value is not None and not citizen_id_is_valid(value):
+            raise ValueError("citizen_id fails the check-digit rule")
+        return value
+
     @classmethod
     def from_token_payload(cls, payload: dict[str, Any]) -> Claims:
         known = {r.value for r in Role}
@@ -76,6 +86,10 @@ class TokenError(Exception):
 
 
 VERIFIED_CACHE_SIZE = 10_000
+# What Keycloak signs with (realm default RS256; ES256 if the realm's key is switched to EC). Anything else in
+# a token's header is refused before any key is looked at.
+ALGORITHMS = frozenset({"RS256", "ES256"})
+EMBEDDED_KEY_HEADERS = frozenset({"jwk", "jku", "x5u", "x5c"})
 
 
 class TokenVerifier:
@@ -126,40 +140,58 @@ class TokenVerifier:
             self._verified[token] = (claims, expires)
         return claims
 
+    def _signing_key(self, token: str) -> jwt.PyJWK:
+        """The issuer's key for ``token``, after refusing any header we would not have produced: an algorithm
+        outside ``ALGORITHMS`` (none, HS*, PS*, EdDSA…), an algorithm other than the key's own (an RSA key used
+        as an HMAC secret, an ES256 header on an RSA key), or a key or key location carried by the token itself
+        (jwk, jku, x5u, x5c), which must never be trusted."""
+        header = jwt.get_unverified_header(token)
+        alg = header.get("alg")
+        if not isinstance(alg, str) or alg not in ALGORITHMS:
+            raise TokenError(f"algorithm not accepted: {str(alg)[:20]!r}")
+        embedded = sorted(EMBEDDED_KEY_HEADERS.intersection(header))
+        if embedded or header.get("crit"):
+            raise TokenError(f"header not accepted: {', '.join(embedded) or 'crit'}")
+        key = self._jwks_client().get_signing_key_from_jwt(token)
+        if key.algorithm_name != alg:
+            raise TokenError(f"algorithm {alg} does not match the issuer's key ({key.algorithm_name})")
+        return key
+
+    def _decode(self, token: str, audience: str) -> dict[str, Any]:
+        key = self._signing_key(token)
+        payload: dict[str, Any] = jwt.decode(
+            token, key.key, algorithms=[key.algorithm_name], audience=audience, issuer=self.issuer,
+            leeway=self._leeway, options={"require": ["exp", "iat", "iss", "sub", "aud"]},
+        )
+        return payload
+
     def _verify(self, token: str) -> tuple[Claims, float]:
         try:
-            key = self._jwks_client().get_signing_key_from_jwt(token)
-            payload = jwt.decode(
-                token,
-                key.key,
-                algorithms=["RS256", "ES256"],
-                audience=self.audience,
-                issuer=self.issuer,
-                leeway=self._leeway,
-                options={"require": ["exp", "iat", "iss", "sub", "aud"]},
-            )
+            payload = self._decode(token, self.audience)
             return Claims.from_token_payload(payload), float(payload["exp"])
-        except (jwt.PyJWTError, httpx.HTTPError, KeyError, ValueError) as exc:
-            raise TokenError(str(exc)) from None
+        except TokenError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever PyJWT, cryptography or pydantic raise on a forged token
+            raise TokenError(f"{type(exc).__name__}: {exc}"[:200]) from None
 
     def verify_id_token(self, token: str, client_id: str, nonce: str | None) -> dict[str, Any]:
         """An OIDC id token for ``client_id`` (a web client's sign-in), checked like access tokens
         plus the ``nonce`` the client sent; returns its payload."""
         try:
-            key = self._jwks_client().get_signing_key_from_jwt(token)
-            payload: dict[str, Any] = jwt.decode(
-                token, key.key, algorithms=["RS256", "ES256"], audience=client_id, issuer=self.issuer,
-                leeway=self._leeway, options={"require": ["exp", "iat", "iss", "sub", "aud"]},
-            )
-        except (jwt.PyJWTError, httpx.HTTPError, KeyError, ValueError) as exc:
-            raise TokenError(str(exc)) from None
+            payload = self._decode(token, client_id)
+        except TokenError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - as in _verify
+            raise TokenError(f"{type(exc).__name__}: {exc}"[:200]) from None
         if nonce is not None and payload.get("nonce") != nonce:
             raise TokenError("id token nonce does not match")
         return payload
 
 
 _bearer = HTTPBearer(auto_error=False)
-UNAUTHENTICATED = {"th": "กรุณาเข้าสู่ระบบ", "en": "Sign-in required"}
+UNAUTHENTICATED = {"code": "auth.required", "th": "กรุณาเข้าสู่ระบบ", "en": "Sign-in required"}
+INVALID_TOKEN = {"code": "auth.invalid_token", "th": "โทเคนไม่ถูกต้องหรือหมดอายุ กรุณาเข้าสู่ระบบใหม่",
+                 "en": "Invalid or expired token; sign in again"}
 
 
 async def require_claims(
@@ -180,8 +212,7 @@ async def require_claims(
     try:
         return await run_in_threadpool(verifier.verify, credentials.credentials)
     except TokenError:
-        detail = {"th": "โทเคนไม่ถูกต้องหรือหมดอายุ", "en": "Invalid or expired token"}
-        raise HTTPException(401, detail=detail, headers={"WWW-Authenticate": "Bearer"}) from None
+        raise HTTPException(401, detail=INVALID_TOKEN, headers={"WWW-Authenticate": "Bearer"}) from None
 
 
 CurrentClaims = Annotated[Claims, Depends(require_claims)]

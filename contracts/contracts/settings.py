@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-DEV_ISSUER_PATH = "/realms/debt"
 
 
 class PlatformSettings(BaseSettings):
@@ -19,8 +17,10 @@ class PlatformSettings(BaseSettings):
     host: str = "127.0.0.1"
     mongodb_uri: str = "mongodb://127.0.0.1:27017/"
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    oidc_issuer_url: str = "http://127.0.0.1:8002" + DEV_ISSUER_PATH
+    oidc_issuer_url: str = "http://127.0.0.1:8080/realms/debt"  # the dev Keycloak `make run` starts
     oidc_audience: str = "debt-services"
+    # Largest request body a service reads (env MAX_BODY_BYTES); bigger ones get 413 (contracts.api.BodyLimit).
+    max_body_bytes: int = Field(1024 * 1024, ge=1024)
 
     # Fields a production deployment must set explicitly; each service may add its own secrets.
     required_in_production: tuple[str, ...] = (

@@ -26,10 +26,9 @@ CSP = (
 )
 
 
-def csp_with_form_target(origin: str) -> str:
-    """The CSP for a page whose form post redirects to ``origin`` (an OIDC sign-in page sending the
-    browser back to a verified redirect URI): browsers apply form-action to that redirect too."""
-    return CSP.replace("form-action 'self'", f"form-action 'self' {origin}")
+# For an identity provider's sign-in form (the dev ThaiD simulator), whose answer redirects through the
+# broker to clients it cannot list.
+CSP_WITHOUT_FORM_ACTION = CSP.replace("form-action 'self'; ", "")
 
 
 class SecurityHeaders:

@@ -13,8 +13,8 @@ from contracts.access import (
 )
 from contracts.claims import Claims, Role
 
-CASE = CaseLocation(province_code="47", district_code="4701", citizen_id="1101700230705", unit_code="4701")
-CENTRE_CASE = CaseLocation(province_code="47", district_code="4705", citizen_id="3100600445631", unit_code="47")
+CASE = CaseLocation(province_code="47", district_code="4701", citizen_id="1101700230708", unit_code="4701")
+CENTRE_CASE = CaseLocation(province_code="47", district_code="4705", citizen_id="3100600445635", unit_code="47")
 
 
 def who(role: Role, unit: str | None = None, citizen_id: str | None = None) -> Claims:
@@ -24,8 +24,8 @@ def who(role: Role, unit: str | None = None, citizen_id: str | None = None) -> C
 @pytest.mark.parametrize(
     ("claims", "read", "change"),
     [
-        (who(Role.CITIZEN, citizen_id="1101700230705"), True, True),
-        (who(Role.CITIZEN, citizen_id="3100600445631"), False, False),
+        (who(Role.CITIZEN, citizen_id="1101700230708"), True, True),
+        (who(Role.CITIZEN, citizen_id="3100600445635"), False, False),
         (who(Role.REGISTRAR, "4701"), True, True),
         (who(Role.REGISTRAR, "4702"), False, False),
         (who(Role.DISTRICT_OFFICER, "4701"), True, True),
@@ -45,7 +45,7 @@ def test_province_centre_desk_reaches_its_province_and_its_own_cases() -> None:
     assert may_read_case(centre, CENTRE_CASE) and may_register_at_desk(centre, "47", "4712")
     assert not may_register_at_desk(centre, "48", "4801")
     assert not may_register_at_desk(who(Role.REGISTRAR, "4701"), "47", "4702")
-    assert not may_register_at_desk(who(Role.CITIZEN, citizen_id="1101700230705"), "47", "4701")
+    assert not may_register_at_desk(who(Role.CITIZEN, citizen_id="1101700230708"), "47", "4701")
 
 
 def test_totals_scope() -> None:
@@ -53,7 +53,7 @@ def test_totals_scope() -> None:
     assert totals_scope(who(Role.PROVINCE_OFFICER, "47")) == ("province", "47")
     assert totals_scope(who(Role.DISTRICT_OFFICER, "4701")) == ("district", "4701")
     assert totals_scope(who(Role.AUDITOR)) is None
-    assert totals_scope(who(Role.CITIZEN, citizen_id="1101700230705")) is None
+    assert totals_scope(who(Role.CITIZEN, citizen_id="1101700230708")) is None
 
 
 def test_only_auditors_read_the_audit_log() -> None:
@@ -87,7 +87,7 @@ def test_staff_directory_scope() -> None:
     assert staff_directory_scope(who(Role.DOPA_ADMIN)) == ("nation", "TH")
     assert staff_directory_scope(who(Role.PROVINCE_OFFICER, "47")) == ("province", "47")
     for other in (who(Role.DISTRICT_OFFICER, "4701"), who(Role.REGISTRAR, "47"), who(Role.AUDITOR),
-                  who(Role.CITIZEN, citizen_id="1101700230705"), who(Role.PROVINCE_OFFICER)):
+                  who(Role.CITIZEN, citizen_id="1101700230708"), who(Role.PROVINCE_OFFICER)):
         assert staff_directory_scope(other) is None
 
 

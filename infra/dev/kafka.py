@@ -71,7 +71,9 @@ class DevKafka:
     def _format_once(self, config: Path) -> None:
         if (self.data_dir / "logs" / "meta.properties").exists():
             return
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = "-"
+        while cluster_id.startswith("-"):  # the tool would read it as an option (Kafka's Uuid avoids these too)
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         result = subprocess.run(self._command("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(config)),
                                 capture_output=True, text=True, timeout=120, check=False)
         if result.returncode != 0:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ THAID_DEV_CLIENT_ID = "thaid-dev"
 # The confidential clients whose secrets the dev stack chooses (production: from the secret store).
 PAGE_CLIENTS = {"debt-public": "DEBT_PUBLIC_CLIENT_SECRET", "debt-staff": "DEBT_STAFF_CLIENT_SECRET"}
 SERVICE_CLIENTS = ("debt-identity", "debt-registration", "debt-reporting", "debt-notify")
-TEST_CLIENT_ID = "debt-tests"
+# Test-only password-grant clients, one with each page client's mappers, so test tokens have its claim shape.
+TEST_CLIENTS = {"debt-public": "debt-tests", "debt-staff": "debt-tests-staff"}
 TEST_ADMIN_CLIENT_ID = "debt-tests-admin"
 
 
@@ -34,7 +36,7 @@ class DevSecrets:
     def load_or_create(cls, path: Path | None) -> DevSecrets:
         if path is not None and path.exists():
             return cls(json.loads(path.read_text()))
-        names = [*PAGE_CLIENTS, *SERVICE_CLIENTS, THAID_DEV_CLIENT_ID, TEST_CLIENT_ID, TEST_ADMIN_CLIENT_ID]
+        names = [*PAGE_CLIENTS, *SERVICE_CLIENTS, THAID_DEV_CLIENT_ID, *TEST_CLIENTS.values(), TEST_ADMIN_CLIENT_ID]
         made = cls({name: secrets.token_urlsafe(32) for name in names})
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +65,10 @@ def _substitute(text: str, values: dict[str, str]) -> str:
     return re.sub(r"\$\{([A-Z_]+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
 
 
-def dev_realm(urls: DevUrls, dev_secrets: DevSecrets, *, test_client: bool = False) -> dict[str, Any]:
+def dev_realm(urls: DevUrls, dev_secrets: DevSecrets, *, test_client: bool = False,
+              more_registration_urls: Sequence[str] = (), more_identity_urls: Sequence[str] = ()) -> dict[str, Any]:
+    """``more_…_urls``: tests that run a second registration site or identity (other settings) beside the
+    shared one need its sign-in callback accepted too."""
     text = REALM_FILE.read_text(encoding="utf-8")
     # Production names hosts behind https; the dev stack serves plain http on loopback.
     text = text.replace("https://${APP_HOSTNAME}", urls.registration)
@@ -74,6 +79,9 @@ def dev_realm(urls: DevUrls, dev_secrets: DevSecrets, *, test_client: bool = Fal
     for client in realm["clients"]:
         if client["clientId"] in SERVICE_CLIENTS:
             client["secret"] = dev_secrets.clients[client["clientId"]]
+        if client["clientId"] in PAGE_CLIENTS:
+            client["redirectUris"] += [f"{url}/auth/callback" for url in more_registration_urls]
+            client["redirectUris"] += [f"{url}/signin/callback" for url in more_identity_urls]
     thaid = next(p for p in realm["identityProviders"] if p["alias"] == "thaid")
     thaid["config"].update({
         "issuer": urls.thaid,
@@ -83,7 +91,9 @@ def dev_realm(urls: DevUrls, dev_secrets: DevSecrets, *, test_client: bool = Fal
         "clientSecret": dev_secrets.clients[THAID_DEV_CLIENT_ID],  # production: ${vault.thaid_client_secret}
     })
     if test_client:
-        realm["clients"].append(_test_client(realm, dev_secrets.clients[TEST_CLIENT_ID]))
+        for page_client, test_client_id in TEST_CLIENTS.items():
+            secret = dev_secrets.clients[test_client_id]
+            realm["clients"].append(_test_client(realm, page_client, test_client_id, secret))
         # Test-only realm administrator (e.g. to rotate the realm's signing key in a test).
         realm["clients"].append({
             "clientId": TEST_ADMIN_CLIENT_ID, "enabled": True, "publicClient": False, "protocol": "openid-connect",
@@ -95,14 +105,14 @@ def dev_realm(urls: DevUrls, dev_secrets: DevSecrets, *, test_client: bool = Fal
     return realm
 
 
-def _test_client(realm: dict[str, Any], secret: str) -> dict[str, Any]:
+def _test_client(realm: dict[str, Any], page_client: str, client_id: str, secret: str) -> dict[str, Any]:
     """Test-only: the password grant for users the tests create with random passwords, and the same
-    mappers as the staff client so its tokens have the production claim shape."""
-    staff = next(c for c in realm["clients"] if c["clientId"] == "debt-staff")
+    mappers as ``page_client`` so its tokens have the production claim shape."""
+    like = next(c for c in realm["clients"] if c["clientId"] == page_client)
     return {
-        "clientId": TEST_CLIENT_ID, "name": "Test suite only", "enabled": True, "protocol": "openid-connect",
+        "clientId": client_id, "name": "Test suite only", "enabled": True, "protocol": "openid-connect",
         "publicClient": False, "secret": secret, "clientAuthenticatorType": "client-secret",
         "standardFlowEnabled": False, "directAccessGrantsEnabled": True, "serviceAccountsEnabled": False,
-        "fullScopeAllowed": True, "defaultClientScopes": staff.get("defaultClientScopes", []),
-        "protocolMappers": staff["protocolMappers"],
+        "fullScopeAllowed": True, "defaultClientScopes": like.get("defaultClientScopes", []),
+        "protocolMappers": like["protocolMappers"],
     }

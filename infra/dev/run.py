@@ -1,7 +1,7 @@
-"""``make run``: the embedded dev stack and all four services, stopped cleanly on Ctrl-C.
+"""``make run``: the dev stack (a real Kafka broker, a real Keycloak, nx-27017) and all four services,
+stopped cleanly on Ctrl-C. Every part keeps its data under ``var/``, so a restart keeps it.
 
-A part whose variable is already set (KAFKA_BOOTSTRAP_SERVERS, MONGODB_URI, OIDC_ISSUER_URL) is
-used as it is instead of its dev stand-in.
+A part whose variable is already set (KAFKA_BOOTSTRAP_SERVERS, MONGODB_URI) is used as it is.
 """
 
 from __future__ import annotations
@@ -11,17 +11,22 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 
-from contracts.settings import DEV_ISSUER_PATH
-from infra.dev.kafka_mock import MockKafkaCluster
+from infra.dev.accounts import provision_dev_staff
+from infra.dev.jvm import fetch
+from infra.dev.kafka import DevKafka
+from infra.dev.keycloak import DevKeycloak
 from infra.dev.mongo import DevMongo
+from infra.dev.realm import THAID_DEV_CLIENT_ID, DevSecrets, DevUrls, dev_realm
 from infra.dev.services import SERVICES, ServiceSpec
 
 VAR = Path(os.environ.get("DEV_VAR_DIR", "var"))
+DEV_PEOPLE = Path(__file__).parent / "dev_people.json"
 
 
 def _start_service(spec: ServiceSpec, env: dict[str, str], logs: Path) -> subprocess.Popen[bytes]:
@@ -43,23 +48,53 @@ def _wait_ready(name: str, url: str, process: subprocess.Popen[bytes], timeout: 
     raise SystemExit(f"{name} not ready after {timeout:.0f}s; see {VAR}/log/{name}.log and {url}/readyz")
 
 
+def _url(env: dict[str, str], var: str, default: int) -> str:
+    return f"http://127.0.0.1:{env.get(var, default)}"
+
+
 def _dev_parts(stack: ExitStack, env: dict[str, str]) -> list[str]:
     notes = []
+    artifacts = fetch()  # a JDK and the pinned Kafka and Keycloak, fetched once through Maven
+    logs = VAR / "log"
+    urls = DevUrls(keycloak=_url(env, "DEV_KEYCLOAK_PORT", 8080), registration=_url(env, "REGISTRATION_PORT", 8001),
+                   identity=_url(env, "IDENTITY_PORT", 8002))
+    dev_secrets = DevSecrets.load_or_create(VAR / "keycloak" / "dev-secrets.json")
+    keycloak = DevKeycloak(VAR / "keycloak", int(urls.keycloak.rsplit(":", 1)[1]), dev_realm(urls, dev_secrets),
+                           log_file=logs / "keycloak.log", artifacts=artifacts)
+    kafka = None
     if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
-        kafka = stack.enter_context(MockKafkaCluster())
+        kafka = DevKafka(VAR / "kafka", int(env.get("DEV_KAFKA_PORT", "9092")),
+                         int(env.get("DEV_KAFKA_CONTROLLER_PORT", "9093")), log_file=logs / "kafka.log",
+                         artifacts=artifacts)
+    parts: list[DevKeycloak | DevKafka] = [keycloak] if kafka is None else [keycloak, kafka]
+    for part in parts:
+        stack.callback(part.stop)  # a no-op for a part that did not start
+    with ThreadPoolExecutor(2) as pool:  # Keycloak takes longest: start both at once
+        for future in [pool.submit(part.start) for part in parts]:
+            future.result()
+    if kafka is not None:
         kafka.create_contract_topics()
         env["KAFKA_BOOTSTRAP_SERVERS"] = kafka.bootstrap
-        notes.append(f"Kafka (librdkafka mock cluster)  {kafka.bootstrap}")
+        notes.append(f"Kafka (KRaft, data in {VAR / 'kafka'})  {kafka.bootstrap}")
+    notes.append(f"Keycloak {artifacts.keycloak_version} (realm debt, data in {VAR / 'keycloak'})  {keycloak.url}")
     if not env.get("MONGODB_URI"):
         mongo = stack.enter_context(DevMongo(VAR / "mongo", int(env.get("DEV_MONGODB_PORT", "27017"))))
         env["MONGODB_URI"] = mongo.uri
         notes.append(f"MongoDB (nx-27017, data in {VAR / 'mongo'})  {mongo.uri}")
-    if not env.get("OIDC_ISSUER_URL"):
-        identity_port = env.get("IDENTITY_PORT", "8002")
-        env.setdefault("IDENTITY_PUBLIC_URL", f"http://127.0.0.1:{identity_port}")
-        env["OIDC_ISSUER_URL"] = env["IDENTITY_PUBLIC_URL"] + DEV_ISSUER_PATH
-        env.setdefault("IDENTITY_DEV_KEY_DIR", str(VAR / "identity"))
-        notes.append(f"OIDC issuer (identity dev stand-in)  {env['OIDC_ISSUER_URL']}")
+    clients = dev_secrets.clients
+    env.update({
+        "OIDC_ISSUER_URL": urls.issuer, "KEYCLOAK_URL": keycloak.url, "KEYCLOAK_REALM": "debt",
+        "KEYCLOAK_ADMIN_CLIENT_ID": "debt-identity", "KEYCLOAK_ADMIN_CLIENT_SECRET": clients["debt-identity"],
+        "IDENTITY_PUBLIC_URL": urls.identity, "REGISTRATION_PUBLIC_URL": urls.registration,
+        "IDENTITY_OIDC_PUBLIC_CLIENT_SECRET": clients["debt-public"],
+        "IDENTITY_OIDC_STAFF_CLIENT_SECRET": clients["debt-staff"],
+        "REGISTRATION_OIDC_PUBLIC_CLIENT_SECRET": clients["debt-public"],
+        "REGISTRATION_OIDC_STAFF_CLIENT_SECRET": clients["debt-staff"],
+        "THAID_SIM_CLIENT_ID": THAID_DEV_CLIENT_ID, "THAID_SIM_CLIENT_SECRET": clients[THAID_DEV_CLIENT_ID],
+        "THAID_SIM_PEOPLE_FILE": str(DEV_PEOPLE),
+    })
+    env.setdefault("IDENTITY_DEV_KEY_DIR", str(VAR / "identity"))
+    notes.append(f"ThaiD simulator (identity, ENV=dev)  {urls.thaid}")
     return notes
 
 
@@ -83,7 +118,9 @@ def main() -> None:
                 children.append(process)
                 _wait_ready(spec.name, url, process)
                 urls.append(f"{spec.name:<13} {url}   (health {url}/healthz, API docs {url}/docs)")
+            staff = provision_dev_staff(env["KEYCLOAK_URL"], env["KEYCLOAK_ADMIN_CLIENT_SECRET"], DEV_PEOPLE)
             print("\nระบบพร้อมใช้งาน — the system is up\n  " + "\n  ".join(urls + notes))
+            print("\nSign in (no passwords): choose a person on the ThaiD simulator's page.\n  " + "\n  ".join(staff))
             print(f"\nLogs in {logs}/. Press Ctrl-C to stop.", flush=True)
             while all(p.poll() is None for p in children):
                 time.sleep(0.5)

@@ -8,27 +8,25 @@ from pathlib import Path
 
 import pytest
 
-from infra.dev.testing import KafkaUnderTest, RunningService, free_port, serve, stop_service
+from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService, identity_settings, serve, stop_service
 from tests.authz.model import Context
 from tests.authz.seed import seed_case, seed_staff
 
 
 @pytest.fixture
-def identity_under_test(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str, db_name: str,
-                        tmp_path: Path) -> Iterator[RunningService]:
-    """identity as `make run` starts it (ENV=dev: dev issuer routes, Keycloak stand-in, audit consumer),
-    trusting the session's dev issuer so every service accepts the same persona tokens."""
+def identity_under_test(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakStack,
+                        identity: RunningService, db_name: str, tmp_path: Path) -> Iterator[RunningService]:
+    """identity as `make run` starts it (ENV=dev, the session's Keycloak, its own audit consumer), on a
+    second port the realm knows; the session's ``identity`` serves the ThaiD simulator sign-ins go through."""
     from identity.main import create_app
-    from identity.settings import Settings
 
-    port = free_port()
-    settings = Settings(env="dev", mongodb_uri=mongodb_uri, mongodb_database=f"idn_{db_name}",
-                        public_url=f"http://127.0.0.1:{port}", oidc_issuer_url=issuer_url,
-                        dev_key_dir=tmp_path / "keys", kafka_bootstrap_servers=kafka.bootstrap,
-                        consumer_group=f"identity-{uuid.uuid4().hex[:8]}")
-    service = serve(create_app(settings), port)
-    yield service
-    stop_service(service)
+    with keycloak_server.identity_port_lease() as port:
+        settings = identity_settings(keycloak_server, mongodb_uri, tmp_path / "keys", port=port,
+                                     mongodb_database=f"idn_{db_name}", kafka_bootstrap_servers=kafka.bootstrap,
+                                     consumer_group=f"identity-{uuid.uuid4().hex[:8]}")
+        service = serve(create_app(settings), port)
+        yield service
+        stop_service(service)
 
 
 @pytest.fixture

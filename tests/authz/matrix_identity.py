@@ -5,8 +5,9 @@ uploader's unit and level (``contracts.access.may_manage_staff``; a row outside 
 imported); the directory is for province officers (their province) and DOPA; deactivating an
 account outside one's unit is 404 so its existence is not revealed. The audit log is for auditors
 only. Every staff account may link its own ThaiD (never someone else's: the link is to the signed-in
-account). Pages use the session cookie (sign-in through the dev issuer) and CSRF; without a session they
-redirect to sign-in (303). The dev issuer's routes exist only with ENV=dev and are public by design.
+account). Pages use the session cookie (sign-in through Keycloak, ThaiD being the simulator) and CSRF; without a
+session they redirect to sign-in (303). The ThaiD simulator's routes (``/dev/thaid/…``) exist only with ENV=dev
+and are public by design: they stand in for DOPA's ThaiD, which Keycloak brokers to.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from infra.dev.browser import DevBrowser, pkce_pair
+from infra.dev.browser import DevBrowser
 from tests.authz.model import Call, Context, Entry, expect
 from tests.authz.seed import staff_csv
 
@@ -25,9 +26,9 @@ DEACTIVATORS = {"district_officer_4701": "2xx", "district_officer_4702": "404", 
                 "province_officer_48": "404", "dopa_admin": "2xx"}
 PAGE_VIEWERS = {"district_officer_4701": "2xx", "district_officer_4702": "2xx", "province_officer_47": "2xx",
                 "province_officer_48": "2xx", "dopa_admin": "2xx"}
-_, CHALLENGE = pkce_pair()
-AUTH_PARAMS = {"response_type": "code", "client_id": "debt-staff", "redirect_uri": "http://127.0.0.1:9/cb",
-               "state": "matrix", "code_challenge": CHALLENGE, "code_challenge_method": "S256", "scope": "openid"}
+# What Keycloak's ThaiD broker sends to the simulator (a confidential client: no PKCE).
+THAID_PARAMS = {"response_type": "code", "client_id": "thaid-dev", "state": "matrix", "scope": "openid pid",
+                "redirect_uri": "http://127.0.0.1:9/realms/debt/broker/thaid/endpoint"}
 
 
 def sign_in(service_url: str, persona: str, issuer_url: str) -> DevBrowser:
@@ -81,13 +82,14 @@ ENTRIES = [
           call=SIGNED_IN_FORM,
           note="every staff account may link its own ThaiD: a 303 to the IdP with kc_action=idp_link:thaid; "
                "citizens already sign in with ThaiD (403); without a session, a redirect to sign-in"),
-    # ---------------------------------------------------------------- dev issuer (ENV=dev only)
-    Entry("GET", "/realms/debt/.well-known/openid-configuration", expect("2xx")),
-    Entry("GET", "/realms/debt/protocol/openid-connect/certs", expect("2xx")),
-    Entry("GET", "/realms/debt/protocol/openid-connect/auth", expect("2xx"), call=Call(params=AUTH_PARAMS)),
-    Entry("POST", "/realms/debt/protocol/openid-connect/auth", expect("403"),
-          call=Call(data={**AUTH_PARAMS, "persona_kind": "auditor"}), note="no CSRF token → refused"),
-    Entry("POST", "/realms/debt/protocol/openid-connect/token", expect("400"), note="no grant → invalid request"),
-    Entry("POST", "/dev/token", expect("2xx"), call=Call(json={"persona": "auditor"}),
-          note="dev only: the persona token endpoint is open by design and absent outside ENV=dev"),
+    # ---------------------------------------------------------------- ThaiD simulator (ENV=dev only)
+    Entry("GET", "/dev/thaid/.well-known/openid-configuration", expect("2xx")),
+    Entry("GET", "/dev/thaid/jwks", expect("2xx")),
+    Entry("GET", "/dev/thaid/api/v2/oauth2/auth/", expect("2xx"), call=Call(params=THAID_PARAMS),
+          note="the person page: anyone may reach it, which is why it exists only with ENV=dev"),
+    Entry("POST", "/dev/thaid/api/v2/oauth2/auth/", expect("403"),
+          call=Call(data={**THAID_PARAMS, "citizen_id": "1101700230708"}), note="no CSRF token → refused"),
+    Entry("POST", "/dev/thaid/api/v2/oauth2/token/", expect("400", anonymous="401"),
+          note="only the broker client (HTTP Basic or form secret) may exchange codes: no client credentials "
+               "→ 401 invalid_client; a bearer token instead of them → 400 invalid_request"),
 ]

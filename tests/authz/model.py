@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 PERSONAS: dict[str, str | None] = {
-    "citizen_owner": "citizen:1101700230705",
-    "citizen_other": "citizen:3100600445631",
+    "citizen_owner": "citizen:1101700230708",
+    "citizen_other": "citizen:3100600445635",
     "registrar_4701": "registrar:4701",
     "registrar_4702": "registrar:4702",
     "registrar_4801": "registrar:4801",

@@ -1,5 +1,5 @@
 """What the matrix acts on: one case in district 4701 (province 47) registered online by citizen
-1101700230705, and one staff account (a registrar of 4701) in identity. Adapt the request shapes
+1101700230708, and one staff account (a registrar of 4701) in identity. Adapt the request shapes
 here when the services' APIs change; the entries only read ``ctx.values``."""
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from contracts.claims import TokenVerifier
 from infra.dev.testing import RunningService, wait_until
 from tests.authz.model import Context
 
-PERSONAL = ("1101700230705", "สมชาย", "0812345678", "เจ๊หน่อย")
+PERSONAL = ("1101700230708", "สมชาย", "0812345678", "เจ๊หน่อย")
 
 
 def test_reading_a_case_is_found_in_the_audit_log(stack: dict[str, RunningService], seeded: Context,

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from pymongo import MongoClient
 
+from contracts.api import operation_id
 from contracts.claims import TokenVerifier
 from contracts.consumer import EventConsumer
 from contracts.ops import Check, install_ops, kafka_probe
@@ -21,10 +22,9 @@ from identity.adapters.keycloak_directory import KeycloakStaffDirectory
 from identity.adapters.oidc_client import OidcClient
 from identity.adapters.session_store import SessionStore
 from identity.adapters.signing_keys import KeyRing
-from identity.api import audit_log, dev_issuer, signin, staff_api, staff_pages, thaid_link
-from identity.devtools.thaid_links import DevThaidLinks
+from identity.api import audit_log, signin, staff_api, staff_pages, thaid_link, thaid_simulator
 from identity.settings import Settings
-from identity.web.errors import install_error_handlers
+from identity.web.errors import install_api
 from identity.web.limits import SigninLimits
 from identity.web.pages import STATIC_DIR
 
@@ -63,15 +63,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             audit_store, sessions = AuditStore(db), SessionStore(db, settings.session_ttl_seconds)
             audit_store.ensure_indexes()
             sessions.ensure_indexes()
-            verifier = TokenVerifier(settings.trusted_issuer, settings.oidc_audience)
+            verifier = TokenVerifier(settings.oidc_issuer_url, settings.oidc_audience)
             app.state.mongo, app.state.audit_store, app.state.sessions = mongo, audit_store, sessions
             app.state.token_verifier, app.state.oidc = verifier, OidcClient(verifier)
             app.state.units = load_catalogue()
             app.state.staff_directory = _staff_directory(settings, stack)
-            # Staff ThaiD links live where the trusted issuer keeps them: Keycloak's federated identities,
-            # or — when identity is its own dev issuer — the dev issuer's record.
-            own_dev_issuer = settings.env == "dev" and settings.trusted_issuer == settings.dev_issuer
-            app.state.thaid_links = app.state.dev_thaid_links if own_dev_issuer else app.state.staff_directory
+            # Staff ThaiD links live in Keycloak, as the account's federated identity `thaid`.
+            app.state.thaid_links = app.state.staff_directory
             if settings.consumes_audit_events:
                 consumer = EventConsumer("audit-events", audit_store.append,
                                          bootstrap=settings.kafka_bootstrap_servers, group_id=settings.consumer_group)
@@ -79,32 +77,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 stack.callback(consumer.stop)
             yield
 
-    app = FastAPI(title="ยืนยันตัวตน — Identity", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="ยืนยันตัวตน — Identity", version="0.1.0", lifespan=lifespan,
+                  generate_unique_id_function=operation_id)
     app.state.settings = settings
     app.add_middleware(SecurityHeaders, hsts=settings.env == "production")
     limits = SigninLimits.create(
         settings.signin_limit_per_address, settings.signin_limit_per_citizen, settings.signin_limit_window_seconds
     )
     app.state.signin_limits = limits
-    app.state.dev_thaid_links = None
     if settings.env == "dev":
-        # Keys are loaded before the app serves, so the first discovery request already has them.
+        # The simulator's keys are loaded before the app serves, so Keycloak's first JWKS fetch has them.
         app.state.signing_keys = KeyRing(settings.dev_key_dir).load_or_create()
-        app.state.dev_thaid_links = DevThaidLinks()
-        app.include_router(dev_issuer.build_router(settings, app.state.signing_keys, limits,
-                                                   app.state.dev_thaid_links))
+        # The ThaiD simulator the dev realm's `thaid` identity provider brokers to (refuses outside ENV=dev).
+        app.include_router(thaid_simulator.build_router(settings, app.state.signing_keys, limits))
     for router in (signin.router, thaid_link.router, staff_api.router, staff_pages.router, audit_log.api,
                    audit_log.pages):
         app.include_router(router)
     # Fonts first: the /static mount would otherwise claim /static/fonts/… too.
     app.mount("/static/fonts", StaticFiles(directory=str(files("fontpkg_sarabun") / "files")), name="fonts")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    install_error_handlers(app)
+    install_api(app, settings)
 
     kafka_ready = kafka_probe(settings.kafka_bootstrap_servers)
 
     def checks() -> Mapping[str, Check]:
-        named: dict[str, Check] = {"mongodb": lambda: app.state.mongo.admin.command("ping")}
+        named: dict[str, Check] = {"mongodb": lambda: app.state.mongo.admin.command("ping"),
+                                   "keycloak": app.state.token_verifier.discovery}  # sign-in, keys, provisioning
         if settings.consumes_audit_events:
             named["kafka"] = kafka_ready
         return named

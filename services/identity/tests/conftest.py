@@ -1,9 +1,8 @@
-"""Identity's test fixtures: the Keycloak Admin API (the recording stand-in, or a real Keycloak when
-KEYCLOAK_URL is set) and an identity service wired to it."""
+"""Identity's test fixtures: the Keycloak Admin API (the session's real Keycloak; the recording stand-in
+only where a test makes Keycloak fail part-way) and an identity service wired to it."""
 
 from __future__ import annotations
 
-import os
 import random
 import uuid
 from collections.abc import Callable, Iterator
@@ -15,7 +14,7 @@ from identity.adapters.keycloak_directory import KeycloakStaffDirectory
 from identity.devtools.keycloak_fake import FakeKeycloak
 from identity.devtools.threaded_server import ThreadedServer
 from identity.domain.citizen_id import check_digit
-from infra.dev.testing import RunningService, free_port, serve, stop_service
+from infra.dev.testing import KeycloakStack, RunningService, free_port, serve, stop_service
 
 
 @dataclass
@@ -31,17 +30,10 @@ class KeycloakUnderTest:
 
 
 @pytest.fixture
-def keycloak() -> Iterator[KeycloakUnderTest]:
-    url = os.environ.get("KEYCLOAK_URL")
-    if url:
-        yield KeycloakUnderTest(url, os.environ.get("KEYCLOAK_REALM", "debt"),
-                                os.environ["KEYCLOAK_ADMIN_CLIENT_ID"], os.environ["KEYCLOAK_ADMIN_CLIENT_SECRET"],
-                                None)
-        return
-    fake = FakeKeycloak()
-    server = ThreadedServer(fake.app).start()
-    yield KeycloakUnderTest(server.url, fake.realm, fake.client_id, fake.client_secret, fake)
-    server.stop()
+def keycloak(keycloak_server: KeycloakStack) -> KeycloakUnderTest:
+    """The session's real Keycloak, reached through the realm's debt-identity service account."""
+    return KeycloakUnderTest(keycloak_server.url, "debt", "debt-identity",
+                             keycloak_server.secrets.clients["debt-identity"], None)
 
 
 @pytest.fixture
@@ -55,7 +47,7 @@ def stand_in() -> Iterator[KeycloakUnderTest]:
 
 
 def start_identity(keycloak: KeycloakUnderTest, mongodb_uri: str, issuer_url: str, db_name: str) -> RunningService:
-    """An identity service (ENV=test) trusting the dev issuer and provisioning into ``keycloak``."""
+    """An identity service (ENV=test) trusting the session's Keycloak and provisioning into ``keycloak``."""
     from identity.main import create_app
     from identity.settings import Settings
 

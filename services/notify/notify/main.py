@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from pymongo import MongoClient
 
+from contracts.api import install_api_conventions, operation_id
 from contracts.ops import Check, install_ops, kafka_probe
 from notify.settings import Settings
 
@@ -24,7 +25,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.mongo.close()
 
-    app = FastAPI(title="แจ้งเตือน — Notify", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="แจ้งเตือน — Notify", version="0.1.0", lifespan=lifespan,
+                  generate_unique_id_function=operation_id)
 
     kafka_ready = kafka_probe(settings.kafka_bootstrap_servers)
 
@@ -35,4 +37,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
 
     install_ops(app, "notify", checks)
+    install_api_conventions(app, max_body_bytes=settings.max_body_bytes)
     return app

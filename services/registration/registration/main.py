@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from pymongo import MongoClient
 
+from contracts.api import install_api_conventions, operation_id
 from contracts.claims import TokenVerifier
 from contracts.ops import Check, install_ops, kafka_probe
 from contracts.web import trusted_proxy_hops
@@ -15,7 +16,7 @@ from registration.adapters.mongo import CaseRepository
 from registration.adapters.relay import OutboxRelay
 from registration.adapters.relay_lease import RelayLease
 from registration.api import registrations
-from registration.api.errors import install_error_handlers
+from registration.api.errors import error_page
 from registration.api.intake import Intake
 from registration.api.limits import ApiLimits
 from registration.settings import Settings
@@ -48,7 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             relay.stop()
             mongo.close()
 
-    app = FastAPI(title="ลงทะเบียนลูกหนี้นอกระบบ — Registration", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="ลงทะเบียนลูกหนี้นอกระบบ — Registration", version="0.1.0", lifespan=lifespan,
+                  generate_unique_id_function=operation_id)
     app.state.api_limits = ApiLimits.from_settings(settings)
 
     kafka_ready = kafka_probe(settings.kafka_bootstrap_servers)
@@ -57,11 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {
             "mongodb": lambda: app.state.mongo.admin.command("ping"),
             "kafka": kafka_ready,
-            "identity": app.state.token_verifier.discovery,
+            "keycloak": app.state.token_verifier.discovery,  # the token issuer: its keys and sign-in
         }
 
     install_ops(app, "registration", checks)
-    install_error_handlers(app)
     app.include_router(registrations.router)
     install_web(app, settings)
+    install_api_conventions(app, max_body_bytes=settings.max_body_bytes, page=error_page)
     return app

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from pymongo import MongoClient
 
+from contracts.api import install_api_conventions, operation_id
 from contracts.claims import TokenVerifier
 from contracts.consumer import EventConsumer
 from contracts.ops import Check, install_ops, kafka_probe
@@ -37,7 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             consumer.stop()
             mongo.close()
 
-    app = FastAPI(title="รายงานผล — Reporting", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="รายงานผล — Reporting", version="0.1.0", lifespan=lifespan,
+                  generate_unique_id_function=operation_id)
 
     kafka_ready = kafka_probe(settings.kafka_bootstrap_servers)
 
@@ -45,9 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {
             "mongodb": lambda: app.state.mongo.admin.command("ping"),
             "kafka": kafka_ready,
-            "identity": app.state.token_verifier.discovery,
+            "keycloak": app.state.token_verifier.discovery,  # the token issuer: its keys and sign-in
         }
 
     install_ops(app, "reporting", checks)
     app.include_router(totals.router)
+    install_api_conventions(app, max_body_bytes=settings.max_body_bytes)
     return app

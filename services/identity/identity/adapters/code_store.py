@@ -1,4 +1,4 @@
-"""One-time authorization codes of the dev issuer, in memory (the dev issuer is one process).
+"""One-time authorization codes of the ThaiD simulator (ENV=dev), in memory (the simulator is one process).
 
 A code is removed when it is redeemed, even if the exchange then fails, so a stolen or replayed
 code is useless; it also expires after ``ttl`` seconds.
@@ -18,7 +18,7 @@ from identity.domain.authorization import AuthorizationRequest
 @dataclass(frozen=True)
 class Grant:
     request: AuthorizationRequest
-    persona: str
+    citizen_id: str  # the person chosen on the simulator's page
     auth_time: int
     expires_at: float
 
@@ -30,10 +30,10 @@ class CodeStore:
         self._grants: dict[str, Grant] = {}
         self._lock = threading.Lock()
 
-    def issue(self, request: AuthorizationRequest, persona: str) -> str:
+    def issue(self, request: AuthorizationRequest, citizen_id: str) -> str:
         code = secrets.token_urlsafe(32)
         now = self._clock()
-        grant = Grant(request=request, persona=persona, auth_time=int(time.time()), expires_at=now + self.ttl)
+        grant = Grant(request=request, citizen_id=citizen_id, auth_time=int(time.time()), expires_at=now + self.ttl)
         with self._lock:
             self._grants = {c: g for c, g in self._grants.items() if g.expires_at > now}
             self._grants[code] = grant

@@ -5,8 +5,11 @@ Accounts: username = citizen ID; attributes ``citizen_id``, ``unit_code``, ``uni
 ``province_code``, ``staff_role`` (informational: authorization uses realm roles), ``title``,
 ``position``, ``phone``, ``account_type=staff`` — declared admin-only in the realm's user profile.
 Updates read the account first and send it back whole, so no attribute is lost by a partial PUT.
-A ThaiD link is Keycloak's federated identity ``thaid`` of the account; its ``userName`` is the citizen
-ID (the realm's ``thaid`` username mapper imports ThaiD's ``pid`` as the username).
+A ThaiD link is Keycloak's federated identity ``thaid`` of the account. With the realm as it is, that record
+names ThaiD's opaque ``sub`` (the broker username), not the citizen ID; the citizen ID ThaiD proved is the
+account's username after the link, which the realm's "pid as username" mapper rewrites from ThaiD's ``pid``
+at every ThaiD sign-in and link (sync mode FORCE). A federated ``userName`` that is itself a citizen ID (a
+realm whose mapper targets the broker username) is taken first.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from keycloak import KeycloakAdmin
 from keycloak.exceptions import KeycloakError, KeycloakGetError
 
 from contracts.access import STAFF_ROLES
+from contracts.citizen_id import is_valid
 from contracts.claims import Role
 from identity.domain.staff import (
     REQUIRED_ACTIONS,
@@ -287,19 +291,25 @@ class KeycloakStaffDirectory:
 
     # ------------------------------------------------------------------ ThaiD links (ThaidLinks)
 
+    def holder_citizen_id(self, user_id: str) -> str | None:
+        account = self.get(user_id)
+        return account.username if account is not None and is_valid(account.username) else None
+
     def thaid_link(self, user_id: str) -> ThaidLink | None:
         try:
             identities = self.admin.get_user_social_logins(user_id)
+            link = next((i for i in identities if i.get("identityProvider") == THAID), None)
+            if link is None:
+                return None
+            named = str(link.get("userName") or "")
+            if is_valid(named):
+                return ThaidLink(linked_citizen_id=named)
+            user = self.admin.get_user(user_id)
         except KeycloakError as exc:
             if _status(exc) == 404:
                 return None
-            raise DirectoryError(f"federated identities of {user_id} failed: {exc}") from exc
-        link = next((i for i in identities if i.get("identityProvider") == THAID), None)
-        if link is None or not link.get("userName"):
-            return None
-        account = self.get(user_id)
-        return ThaidLink(linked_citizen_id=str(link["userName"]),
-                         account_citizen_id=account.citizen_id if account else None)
+            raise DirectoryError(f"the ThaiD link of {user_id} could not be read: {exc}") from exc
+        return ThaidLink(linked_citizen_id=str(user.get("username") or ""))
 
     def unlink_thaid(self, user_id: str) -> None:
         try:

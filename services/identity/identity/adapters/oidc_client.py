@@ -1,4 +1,4 @@
-"""identity as an OIDC client of Keycloak (or, in dev, of its own dev issuer): discovery, the
+"""identity as an OIDC client of Keycloak: discovery, the
 authorization URL with PKCE and the code exchange."""
 
 from __future__ import annotations
@@ -28,12 +28,14 @@ class OidcClient:
     def authorization_url(self, params: dict[str, str]) -> str:
         return str(httpx.URL(self.endpoints()["authorization_endpoint"], params=params))
 
-    def exchange(self, *, code: str, redirect_uri: str, client_id: str, code_verifier: str) -> dict[str, Any]:
+    def exchange(self, *, code: str, redirect_uri: str, client_id: str, code_verifier: str,
+                 client_secret: str | None = None) -> dict[str, Any]:
+        """The code for tokens; a confidential client authenticates with HTTP Basic (client_secret_basic)."""
         try:
             response = httpx.post(self.endpoints()["token_endpoint"], timeout=self.timeout, data={
                 "grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
                 "client_id": client_id, "code_verifier": code_verifier,
-            })
+            }, auth=(client_id, client_secret) if client_secret else None)
         except httpx.HTTPError as exc:
             raise SignInFailed(f"token endpoint unreachable: {exc}") from None
         if response.status_code != 200:

@@ -1,4 +1,4 @@
-"""RSA signing keys of the dev issuer, kept on disk so tokens survive a restart.
+"""RSA signing keys of the ThaiD simulator (ENV=dev), kept on disk so its id_tokens verify across a restart.
 
 ``rotate`` adds a new current key and keeps the previous ones in the JWKS, as Keycloak does, so
 tokens signed before a rotation stay valid until they expire.

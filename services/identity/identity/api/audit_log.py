@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from contracts.access import may_read_audit
+from contracts.api import error_responses
 from contracts.claims import Claims, CurrentClaims
 from identity.adapters.audit_store import AuditStore
 from identity.api.deps import PageNumber, record_audit
@@ -18,7 +19,7 @@ from identity.web.pages import render
 from identity.web.session import PageClaims, page_context
 
 THAILAND = timezone(timedelta(hours=7))
-FORBIDDEN = {"th": "เฉพาะผู้ตรวจสอบเท่านั้น", "en": "Auditors only"}
+FORBIDDEN = {"code": "access.auditors_only", "th": "เฉพาะผู้ตรวจสอบเท่านั้น", "en": "Auditors only"}
 
 api = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 pages = APIRouter(tags=["audit pages"], include_in_schema=False)
@@ -54,7 +55,7 @@ def _search(request: Request, claims: Claims, params: dict[str, Any]) -> AuditPa
 Text = Annotated[str | None, Query(max_length=128)]
 
 
-@api.get("")
+@api.get("", responses=error_responses(403))
 def search(request: Request, claims: CurrentClaims, actor: Text = None, case_id: Text = None,
            action: Text = None, since: Text = None, until: Text = None,
            page: PageNumber = 1,
@@ -64,7 +65,7 @@ def search(request: Request, claims: CurrentClaims, actor: Text = None, case_id:
     try:
         result = _search(request, claims, params)
     except QueryError as exc:
-        raise HTTPException(422, detail={"th": exc.th, "en": exc.en}) from None
+        raise HTTPException(422, detail={"code": "audit.query_invalid", "th": exc.th, "en": exc.en}) from None
     return {"total": result.total, "page": page, "page_size": page_size, "has_next": result.has_next,
             "entries": result.entries}
 

@@ -1,6 +1,6 @@
 """Sign-in to identity's pages: OIDC authorization code with PKCE against Keycloak (citizens go
-straight to ThaiD with ``kc_idp_hint=thaid``), then a server-side session cookie. On the dev stack
-the same flow runs against the dev issuer. The callback also completes a staff ThaiD link
+straight to ThaiD with ``kc_idp_hint=thaid``), then a server-side session cookie. The dev stack runs the
+same flow against its own Keycloak, whose ThaiD is identity's simulator. The callback also completes a staff ThaiD link
 (``identity.api.thaid_link``), which returns through the same registered redirect URI."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from identity.web.session import (
     unseal,
 )
 
-router = APIRouter(tags=["sign-in"])
+router = APIRouter(tags=["sign-in"], include_in_schema=False)  # browser pages, like the staff and audit pages
 
 
 @router.get("/signin")
@@ -60,7 +60,8 @@ def callback(request: Request, code: Annotated[str, Query(max_length=2048)] = ""
     oidc: OidcClient = request.app.state.oidc
     try:
         tokens = oidc.exchange(code=code, redirect_uri=callback_url(settings), client_id=pending["client"],
-                               code_verifier=pending["verifier"])
+                               code_verifier=pending["verifier"],
+                               client_secret=settings.client_secret(pending["client"]))
         claims = oidc.verifier.verify(tokens["access_token"])
         oidc.verifier.verify_id_token(tokens["id_token"], pending["client"], pending["nonce"])
     except (SignInFailed, TokenError, KeyError) as exc:

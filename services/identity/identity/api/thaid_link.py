@@ -2,15 +2,19 @@
 action ``kc_action=idp_link:thaid`` on the authorization endpoint (Keycloak 26.3+, PKCE as for sign-in).
 Keycloak sends them to ThaiD, links the ThaiD identity to their account and returns a code to
 ``/signin/callback``, where identity checks that the same account came back, reads the link (Keycloak's
-federated identity; on the dev stack the dev issuer's record) and audits ``staff.link_thaid``.
+federated identity, on the dev stack too) and audits ``staff.link_thaid``.
 
-A link whose ThaiD citizen ID is not the citizen ID the account was provisioned with is removed again:
-ThaiD must prove the person the account belongs to, not anyone who happened to be at the keyboard.
+A link whose ThaiD citizen ID is not the citizen ID the account had when the link started is removed again:
+ThaiD must prove the person the account belongs to, not anyone who happened to be at the keyboard. That
+citizen ID is read when the link starts and kept in the state cookie only as an HMAC under the session key.
 The audit entry names the provider, never the citizen ID (the log holds no personal data).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
@@ -23,8 +27,9 @@ from identity.api.oidc_flow import STATE_COOKIE, STATE_PATH, failed, start_code_
 from identity.domain.staff import ThaidLinks
 from identity.web.limits import SigninLimits
 from identity.web.pages import clear_cookie, render
-from identity.web.session import PageClaims, check_csrf, session_token
+from identity.web.session import PageClaims, check_csrf, session_key, session_token
 
+log = logging.getLogger(__name__)
 LINK_PURPOSE = "link_thaid"
 KC_ACTION = "idp_link:thaid"
 TARGET = "idp:thaid"
@@ -49,8 +54,22 @@ def start_link(request: Request, claims: PageClaims, csrf: Annotated[str, Form(m
     refusal = limits.refuse(request)
     if refusal is not None:
         return refusal
+    links: ThaidLinks | None = request.app.state.thaid_links
+    if links is None:
+        return failed(request, 503, "ระบบบัญชีผู้ใช้ (Keycloak) ไม่พร้อมใช้งาน", "The account directory is unavailable",
+                      **HEADING)
+    holder = links.holder_citizen_id(claims.sub)
+    if holder is None:
+        return failed(request, 409, "บัญชีนี้ไม่มีเลขประจำตัวประชาชนที่ใช้ตรวจการเชื่อม ThaiD ได้ กรุณาติดต่อผู้ดูแลระบบ",
+                      "This account has no citizen ID to check a ThaiD link against; contact an administrator",
+                      **HEADING)
     return start_code_flow(request, "debt-staff", "/", extra={"kc_action": KC_ACTION},
-                           remember={"purpose": LINK_PURPOSE, "sub": claims.sub})
+                           remember={"purpose": LINK_PURPOSE, "sub": claims.sub,
+                                     "holder": _fingerprint(request, holder)})
+
+
+def _fingerprint(request: Request, citizen_id: str) -> str:
+    return hmac.new(session_key(request), b"thaid-holder:" + citizen_id.encode(), hashlib.sha256).hexdigest()
 
 
 def link_not_done(request: Request, status: str) -> Response:
@@ -82,8 +101,12 @@ def finish_link(request: Request, pending: dict[str, str], claims: Claims) -> Re
     if link is None:
         return failed(request, 502, "ไม่พบการเชื่อมบัญชี ThaiD ในระบบบัญชีผู้ใช้ กรุณาลองใหม่",
                       "No ThaiD link was found on the account; try again", **HEADING)
-    if link.account_citizen_id and link.account_citizen_id != link.linked_citizen_id:
+    if not hmac.compare_digest(_fingerprint(request, link.linked_citizen_id), pending.get("holder", "")):
         links.unlink_thaid(claims.sub)
+        # Keycloak may already have copied the other person's details onto the account (the realm's ThaiD mappers
+        # sync on every link); identity cannot put a username back, so an administrator must look at it.
+        log.error("ThaiD link of account %s was not the account holder's and was removed; check the account's "
+                  "username, citizen ID and names in Keycloak", claims.sub)
         record_audit(request, claims, "staff.link_thaid", outcome="denied", target=TARGET)
         return failed(request, 409, "เลขประจำตัวประชาชนของ ThaiD ไม่ตรงกับบัญชีเจ้าหน้าที่นี้ จึงยกเลิกการเชื่อมแล้ว",
                       "The ThaiD citizen ID is not the one of this staff account, so the link was removed", **HEADING)

@@ -1,4 +1,4 @@
-"""OAuth 2.0 authorization-code flow with PKCE (RFC 6749, RFC 7636), as the dev issuer runs it.
+"""OAuth 2.0 authorization-code flow (RFC 6749, with RFC 7636 PKCE), as the ThaiD simulator runs it.
 
 Plain rules, no I/O: which authorization requests are acceptable, and whether a code may be
 exchanged. Codes themselves live in ``identity.adapters.code_store``.
@@ -10,11 +10,10 @@ import base64
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
-PUBLIC_CLIENTS = frozenset({"debt-public", "debt-staff"})
 _CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # BASE64URL(SHA-256) without padding
 _VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 _STATE_MAX = 512
@@ -60,9 +59,18 @@ def redirect_allowed(redirect_uri: str, allowed_hosts: Iterable[str]) -> bool:
     )
 
 
-def parse_authorization_request(params: Mapping[str, str], allowed_hosts: Iterable[str]) -> AuthorizationRequest:
+def parse_authorization_request(
+    params: Mapping[str, str],
+    allowed_hosts: Iterable[str],
+    *,
+    clients: Collection[str],
+    pkce_required: bool = True,
+) -> AuthorizationRequest:
+    """An acceptable request from one of ``clients``. ``pkce_required=False`` is for a confidential client
+    (Keycloak's ThaiD broker, which sends no PKCE); a challenge that is sent is still checked, and then bound
+    to the code."""
     client_id = params.get("client_id", "")
-    if client_id not in PUBLIC_CLIENTS:
+    if client_id not in clients:
         raise AuthorizationError("unauthorized_client", "ไม่รู้จักแอปพลิเคชันที่ขอเข้าสู่ระบบ", "Unknown client_id")
     redirect_uri = params.get("redirect_uri", "")
     if not redirect_allowed(redirect_uri, allowed_hosts):
@@ -73,7 +81,10 @@ def parse_authorization_request(params: Mapping[str, str], allowed_hosts: Iterab
         raise AuthorizationError(
             "unsupported_response_type", "รองรับเฉพาะ response_type=code", "Only response_type=code"
         )
-    if params.get("code_challenge_method") != "S256" or not _CHALLENGE.match(params.get("code_challenge", "")):
+    pkce_sent = bool(params.get("code_challenge") or params.get("code_challenge_method"))
+    if (pkce_required or pkce_sent) and (
+        params.get("code_challenge_method") != "S256" or not _CHALLENGE.match(params.get("code_challenge", ""))
+    ):
         raise AuthorizationError(
             "invalid_request", "ต้องใช้ PKCE แบบ S256", "PKCE with code_challenge_method=S256 is required"
         )
@@ -87,7 +98,7 @@ def parse_authorization_request(params: Mapping[str, str], allowed_hosts: Iterab
         client_id=client_id,
         redirect_uri=redirect_uri,
         state=state,
-        code_challenge=params["code_challenge"],
+        code_challenge=params.get("code_challenge", ""),
         scope=params.get("scope") or "openid",
         nonce=nonce,
     )
@@ -106,6 +117,8 @@ def check_exchange(
         raise AuthorizationError("invalid_grant", "รหัสนี้ออกให้แอปพลิเคชันอื่น", "code was issued to another client")
     if redirect_uri != granted.redirect_uri:
         raise AuthorizationError("invalid_grant", "redirect_uri ไม่ตรงกับที่ขอไว้", "redirect_uri does not match")
+    if not granted.code_challenge:
+        return  # only a client parsed with pkce_required=False gets here: it sent no challenge to prove
     if not _VERIFIER.match(code_verifier):
         raise AuthorizationError("invalid_grant", "code_verifier ไม่ถูกรูปแบบ", "malformed code_verifier")
     if not hmac.compare_digest(s256(code_verifier), granted.code_challenge):

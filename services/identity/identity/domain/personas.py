@@ -1,14 +1,13 @@
-"""Dev personas: ``kind[:code]`` strings turned into claims of the production shape."""
+"""Dev personas: ``kind[:code]`` strings naming a test account (``citizen:1101700230708``, ``registrar:4701``,
+``dopa_admin``…). The test session's Keycloak accounts are made from them (``infra/dev/accounts.py``);
+their tokens come from Keycloak, never from here."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from contracts.claims import Role, UnitKind
-from identity.domain.fake_people import fake_person
+from contracts.claims import Role
 
 
 class PersonaError(ValueError):
@@ -19,11 +18,6 @@ class PersonaError(ValueError):
 class Persona:
     role: Role
     code: str | None
-
-    @property
-    def subject(self) -> str:
-        # Stable per persona so that audit entries of one dev persona line up.
-        return "dev-" + hashlib.sha256(f"{self.role}:{self.code}".encode()).hexdigest()[:16]
 
 
 _CODE_RULES: dict[Role, tuple[str | None, str]] = {
@@ -48,34 +42,3 @@ def parse_persona(raw: str) -> Persona:
     if pattern is not None and not re.fullmatch(pattern, code):
         raise PersonaError(f"expected {usage!r}")
     return Persona(role=role, code=code or None)
-
-
-def _unit_kind(persona: Persona) -> UnitKind | None:
-    if persona.role in (Role.DOPA_ADMIN, Role.AUDITOR):
-        return UnitKind.NATION
-    if persona.code is None or persona.role is Role.CITIZEN:
-        return None
-    if len(persona.code) == 2:
-        return UnitKind.PROVINCE if persona.role is Role.PROVINCE_OFFICER else UnitKind.PROVINCE_CENTRE
-    return UnitKind.BANGKOK_DISTRICT_OFFICE if persona.code.startswith("10") else UnitKind.DISTRICT_OFFICE
-
-
-def persona_claims(persona: Persona) -> dict[str, Any]:
-    """Claims as Keycloak's mappers put them in an access token (see docs/token-claims.md)."""
-    person = fake_person(f"{persona.role}:{persona.code}")
-    claims: dict[str, Any] = {
-        "sub": persona.subject,
-        "realm_access": {"roles": [persona.role.value]},
-        "given_name": person.given_name,
-        "family_name": person.family_name,
-        "name": f"{person.given_name} {person.family_name}",
-    }
-    if persona.role is Role.CITIZEN:
-        claims["citizen_id"] = persona.code
-        claims["birthdate"] = person.birthdate.isoformat()
-        claims["title"] = person.title
-    else:
-        claims["unit_code"] = persona.code
-        claims["unit_kind"] = _unit_kind(persona)
-    claims["preferred_username"] = f"{persona.role.value}{'-' + persona.code if persona.code else ''}"
-    return claims

@@ -154,7 +154,9 @@ def import_staff(raw_rows: list[RawRow], uploader: Claims, units: UnitCatalogue,
     for row_number, user_id in result.created:
         try:
             directory.send_required_actions_email(user_id)
-        except DirectoryError:
+        except DirectoryError as exc:  # e.g. Keycloak has no working mail server
+            log.warning("row %s: account %s created, but its required-actions e-mail was not sent: %s",
+                        row_number, user_id, exc)
             result.email_not_sent.append(row_number)  # the account exists; its required actions still apply
     return result
 

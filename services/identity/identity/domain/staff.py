@@ -63,11 +63,9 @@ class AccountSnapshot:
 
 @dataclass(frozen=True)
 class ThaidLink:
-    """The ThaiD identity linked to an account: the citizen ID ThaiD vouched for, and the citizen ID the
-    account was provisioned with (None when the directory does not know one, e.g. a dev persona)."""
+    """The ThaiD identity linked to an account: the citizen ID ThaiD vouched for."""
 
     linked_citizen_id: str
-    account_citizen_id: str | None
 
 
 class DirectoryError(RuntimeError):
@@ -75,8 +73,11 @@ class DirectoryError(RuntimeError):
 
 
 class ThaidLinks(Protocol):
-    """Where a staff account's ThaiD link is kept: Keycloak's federated identities in production, the dev
-    issuer's record on the dev stack."""
+    """Where a staff account's ThaiD link is kept: Keycloak's federated identities (dev stack included)."""
+
+    def holder_citizen_id(self, user_id: str) -> str | None:
+        """The citizen ID the account belongs to now (read before a link starts); None: no such account."""
+        ...
 
     def thaid_link(self, user_id: str) -> ThaidLink | None: ...
 

@@ -6,6 +6,7 @@ import inspect
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from confluent_kafka import Producer
@@ -13,7 +14,7 @@ from fastapi.routing import iter_route_contexts
 
 from contracts import codec
 from identity.adapters.audit_store import AuditStore
-from infra.dev.testing import KafkaUnderTest, RunningService, serve, stop_service, wait_until
+from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService, serve, stop_service, wait_until
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def test_events_from_other_services_are_stored_once_and_searchable(
 
 
 def test_only_auditors_search(identity: RunningService, token_for: Callable[[str], str]) -> None:
-    for persona in ("dopa_admin", "province_officer:47", "registrar:4701", "citizen:1101700230705"):
+    for persona in ("dopa_admin", "province_officer:47", "registrar:4701", "citizen:1101700230708"):
         with identity.client(token_for(persona)) as http:
             assert http.get("/api/v1/audit").status_code == 403, persona
     with identity.client() as http:
@@ -92,12 +93,28 @@ def test_the_store_has_no_way_to_change_or_remove_an_entry() -> None:
     assert public == {"ensure_indexes", "append", "search"}
 
 
-def test_identity_writes_its_own_sign_in_entries(identity: RunningService, issuer_url: str,
+def test_identity_writes_its_own_sign_in_entries(identity: RunningService, keycloak_server: KeycloakStack,
                                                  token_for: Callable[[str], str]) -> None:
-    from infra.dev.browser import code_flow_tokens
+    """Signing in to identity's pages is audited as ``session.signin`` (the page client as target), and the ThaiD
+    simulator's sign-in as ``thaid.signin`` under ThaiD's opaque subject: neither names the citizen ID."""
+    from contracts.claims import TokenVerifier
+    from identity.domain.thaid import subject
+    from infra.dev.browser import DevBrowser
 
-    code_flow_tokens(issuer_url, "registrar:4702")
-    with identity.client(token_for("auditor")) as http:
-        entries = http.get("/api/v1/audit", params={"action": "session.signin", "page_size": 200}).json()["entries"]
-    mine = [e for e in entries if e["actor_unit_code"] == "4702" and e["actor_roles"] == ["registrar"]]
-    assert mine and mine[0]["source_ip"] == "127.0.0.1" and mine[0]["target"] == "debt-public"
+    sub = TokenVerifier(keycloak_server.issuer, "debt-services").verify(token_for("registrar:4702")).sub
+    citizen_id = keycloak_server.accounts.citizen_id_of("registrar:4702")
+
+    def entries(action: str, actor: str) -> list[dict[str, Any]]:
+        with identity.client(token_for("auditor")) as http:
+            found: list[dict[str, Any]] = http.get("/api/v1/audit", params={"action": action, "actor": actor,
+                                                                            "page_size": 200}).json()["entries"]
+        return found
+
+    before = len(entries("session.signin", sub)), len(entries("thaid.signin", subject(citizen_id)))
+    with DevBrowser() as browser:
+        assert browser.sign_in_through(f"{identity.url}/signin?next=/", "registrar:4702").status_code == 303
+    signins, thaid = entries("session.signin", sub), entries("thaid.signin", subject(citizen_id))
+    assert (len(signins), len(thaid)) == (before[0] + 1, before[1] + 1)
+    assert signins[0]["actor_unit_code"] == "4702" and signins[0]["actor_roles"] == ["registrar"]
+    assert signins[0]["source_ip"] == "127.0.0.1" and signins[0]["target"] == "debt-staff"
+    assert thaid[0]["target"] == "thaid-dev" and citizen_id not in str(signins[0]) + str(thaid[0])

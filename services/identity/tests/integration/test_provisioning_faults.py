@@ -58,13 +58,12 @@ def test_a_csv_with_a_runaway_field_gets_a_thai_422(identity_on_stand_in: Runnin
     assert answer.status_code == 422 and thai_first(answer.json()["detail"])
 
 
-def test_the_upload_page_shows_the_file_problem_in_thai(identity_on_stand_in: RunningService) -> None:
+def test_the_upload_page_shows_the_file_problem_in_thai(identity: RunningService) -> None:
     with DevBrowser() as browser:
-        browser.sign_in_through(f"{identity_on_stand_in.url}/signin?next=/staff/import", "province_officer:47")
-        form = browser.get(f"{identity_on_stand_in.url}/staff/import")
+        browser.sign_in_through(f"{identity.url}/signin?next=/staff/import", "province_officer:47")
+        form = browser.get(f"{identity.url}/staff/import")
         files = {"file": ("staff.xlsx", BROKEN_XLSX["broken workbook XML"](), "application/octet-stream")}
-        page = browser.post(f"{identity_on_stand_in.url}/staff/import", data={"csrf": csrf_in(form.text)},
-                            files=files)
+        page = browser.post(f"{identity.url}/staff/import", data={"csrf": csrf_in(form.text)}, files=files)
     assert page.status_code == 422 and "เปิดไฟล์ Excel ไม่ได้" in page.text
 
 
@@ -84,8 +83,12 @@ def test_keycloak_answering_500_gives_thai_503_not_500(
         listing = http.get("/api/v1/staff")
         assert listing.status_code == 503 and thai_first(listing.json()["detail"])
         assert http.post("/api/v1/staff/00000000-0000-4000-8000-000000000001/deactivate").status_code == 503
+    # The page as a signed-in province officer sees it. Keycloak sends browsers back only to the session's
+    # identity service, so this one's session is opened in its store, exactly as its sign-in callback does.
+    app = identity_on_stand_in.app
+    session = app.state.sessions.start(app.state.token_verifier.verify(officer))
     with DevBrowser() as browser:
-        browser.sign_in_through(f"{identity_on_stand_in.url}/signin?next=/", "province_officer:47")
+        browser.cookies[f"127.0.0.1:{identity_on_stand_in.url.rsplit(':', 1)[1]}"] = {"idn_session": session}
         page = browser.get(f"{identity_on_stand_in.url}/staff/directory")
     assert page.status_code == 503 and "ไม่พร้อมใช้งานชั่วคราว" in page.text and "Traceback" not in page.text
 

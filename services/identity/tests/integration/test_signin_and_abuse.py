@@ -1,5 +1,6 @@
-"""Sign-in outside dev (PKCE code flow against the dev issuer as the IdP stand-in), rate limits,
-cookies and security headers."""
+"""Sign-in to identity's pages through Keycloak (PKCE code flow; ThaiD is the simulator), rate limits, cookies
+and security headers. Keycloak sends browsers back only to the session's identity service (the realm's
+redirect URI), so full sign-ins use the ``identity`` fixture; ``identity_app`` (ENV=test) checks the start."""
 
 from __future__ import annotations
 
@@ -8,11 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from infra.dev.browser import DevBrowser, pkce_pair, query_of
+from infra.dev.browser import DevBrowser, csrf_in, query_of
 from infra.dev.testing import RunningService, free_port, serve, stop_service
 
 
@@ -50,29 +50,29 @@ def test_citizens_go_straight_to_thaid(identity_app: RunningService) -> None:
     assert params["client_id"] == "debt-public" and params["kc_idp_hint"] == "thaid"
 
 
-def test_citizen_signs_in_and_the_session_carries_their_claims(identity_app: RunningService) -> None:
+def test_citizen_signs_in_and_the_session_carries_their_claims(identity: RunningService) -> None:
     with DevBrowser() as browser:
-        landed = browser.sign_in_through(f"{identity_app.url}/signin?as=citizen&next=/", "citizen:3100600445631")
+        landed = browser.sign_in_through(f"{identity.url}/signin?as=citizen&next=/", "citizen:3100600445635")
         assert landed.status_code == 303 and landed.headers["location"] == "/"
-        home = browser.get(f"{identity_app.url}/")
+        home = browser.get(f"{identity.url}/")
     assert "citizen" in home.text and "ออกจากระบบ" in home.text
 
 
-def test_callback_refuses_a_foreign_or_replayed_state(identity_app: RunningService) -> None:
+def test_callback_refuses_a_foreign_or_replayed_state(identity: RunningService) -> None:
     with DevBrowser() as browser:
-        start = browser.get(f"{identity_app.url}/signin")
+        start = browser.get(f"{identity.url}/signin")
         answer = browser.sign_in_at_issuer(start.headers["location"], "auditor")
         back = query_of(answer.headers["location"])
-        forged = browser.get(f"{identity_app.url}/signin/callback", params={"code": back["code"], "state": "other"})
+        forged = browser.get(f"{identity.url}/signin/callback", params={"code": back["code"], "state": "other"})
         assert forged.status_code == 400 and "idn_session" not in browser.cookies.get(
-            f"127.0.0.1:{urlsplit(identity_app.url).port}", {})
+            f"127.0.0.1:{urlsplit(identity.url).port}", {})
     with DevBrowser() as stranger:  # the right code and state, but not the browser that started the sign-in
-        assert stranger.get(f"{identity_app.url}/signin/callback", params=back).status_code == 400
+        assert stranger.get(f"{identity.url}/signin/callback", params=back).status_code == 400
 
 
-def test_next_cannot_leave_the_site(identity_app: RunningService) -> None:
+def test_next_cannot_leave_the_site(identity: RunningService) -> None:
     with DevBrowser() as browser:
-        landed = browser.sign_in_through(f"{identity_app.url}/signin?next=//evil.example/x", "auditor")
+        landed = browser.sign_in_through(f"{identity.url}/signin?next=//evil.example/x", "auditor")
     assert landed.headers["location"] == "/"
 
 
@@ -85,16 +85,18 @@ def test_sign_in_is_rate_limited_per_address_with_a_thai_page(strict_identity: R
         assert elsewhere.get(f"{strict_identity.url}/signin").status_code == 303
 
 
-def test_dev_sign_in_is_rate_limited_per_citizen_id(strict_identity: RunningService) -> None:
-    issuer = f"{strict_identity.url}/realms/debt"
-    _, challenge = pkce_pair()
+def test_thaid_simulator_sign_in_is_rate_limited_per_citizen_id(strict_identity: RunningService) -> None:
+    """The simulator's person page (what Keycloak's ThaiD broker sends browsers to) counts sign-ins per citizen
+    ID, whichever address they come from."""
     statuses = []
     for n in range(3):  # a fresh address each time: only the citizen ID is the same
-        params = {"response_type": "code", "client_id": "debt-public", "redirect_uri": "http://127.0.0.1:9/cb",
-                  "state": str(n), "code_challenge": challenge, "code_challenge_method": "S256"}
+        params = {"response_type": "code", "client_id": "thaid-dev", "state": str(n), "scope": "openid pid",
+                  "redirect_uri": "http://127.0.0.1:9/realms/debt/broker/thaid/endpoint"}
         with DevBrowser(headers={"x-forwarded-for": f"198.51.100.{n + 1}"}) as browser:
-            url = str(httpx.URL(f"{issuer}/protocol/openid-connect/auth", params=params))
-            statuses.append(browser.sign_in_at_issuer(url, "citizen:3100600445631").status_code)
+            url = f"{strict_identity.url}/dev/thaid/api/v2/oauth2/auth/"
+            page = browser.get(url, params=params)
+            statuses.append(browser.post(url, data={**params, "csrf": csrf_in(page.text),
+                                                    "citizen_id": "3100600445635"}).status_code)
     assert statuses == [303, 303, 429]
 
 
@@ -107,12 +109,13 @@ def test_production_sends_hsts_and_refuses_missing_secrets(tmp_path: Path) -> No
     real = {"mongodb_uri": "mongodb://db:27017/", "kafka_bootstrap_servers": "kafka:9092",
             "oidc_issuer_url": "https://sso.example.go.th/realms/debt", "public_url": "https://id.example.go.th",
             "keycloak_url": "https://sso.example.go.th", "keycloak_admin_client_id": "debt-identity",
-            "keycloak_admin_client_secret": uuid.uuid4().hex, "session_secret": uuid.uuid4().hex + uuid.uuid4().hex}
+            "keycloak_admin_client_secret": uuid.uuid4().hex, "session_secret": uuid.uuid4().hex + uuid.uuid4().hex,
+            "public_client_secret": uuid.uuid4().hex, "staff_client_secret": uuid.uuid4().hex}
     app = create_app(Settings(env="production", **real))
-    assert all(getattr(r, "path", "") != "/dev/token" for r in app.routes)
+    assert not any(getattr(r, "path", "").startswith("/dev/") for r in app.routes)  # no ThaiD simulator
     response = TestClient(app).get("/healthz")  # no lifespan: nothing connects
     assert response.headers["strict-transport-security"].startswith("max-age=")
-    for missing in ("session_secret", "keycloak_admin_client_secret", "keycloak_url"):
+    for missing in ("session_secret", "keycloak_admin_client_secret", "keycloak_url", "staff_client_secret"):
         with pytest.raises(ValidationError, match=missing.upper()):
             Settings(env="production", **{k: v for k, v in real.items() if k != missing})
     with pytest.raises(ValidationError, match="SESSION_SECRET"):

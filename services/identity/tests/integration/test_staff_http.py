@@ -85,7 +85,7 @@ def test_only_officers_may_upload(identity_app: RunningService, token_for: Calla
                                   new_citizen_id: Callable[[], str]) -> None:
     content = csv_file([staff(new_citizen_id())])
     assert upload(identity_app, None, content).status_code == 401
-    for persona in ("registrar:4701", "auditor", "citizen:1101700230705"):
+    for persona in ("registrar:4701", "auditor", "citizen:1101700230708"):
         assert upload(identity_app, token_for(persona), content).status_code == 403, persona
 
 
@@ -114,32 +114,32 @@ def test_directory_is_scoped_by_province_and_deactivation_by_unit(
         assert keycloak.fake.state.users[target]["enabled"] is False and target in keycloak.fake.state.logouts
 
 
-def test_pages_need_a_session_and_csrf(identity_app: RunningService, new_citizen_id: Callable[[], str]) -> None:
+def test_pages_need_a_session_and_csrf(identity: RunningService, new_citizen_id: Callable[[], str]) -> None:
     with DevBrowser() as browser:
-        first = browser.get(f"{identity_app.url}/staff/import")
+        first = browser.get(f"{identity.url}/staff/import")
         assert first.status_code == 303 and first.headers["location"].startswith("/signin?next=")
-        landed = browser.sign_in_through(f"{identity_app.url}{first.headers['location']}", "district_officer:4701")
+        landed = browser.sign_in_through(f"{identity.url}{first.headers['location']}", "district_officer:4701")
         assert landed.status_code == 303 and landed.headers["location"] == "/staff/import"
         cookie = next(c for c in landed.headers.get_list("set-cookie") if c.startswith("idn_session="))
         assert all(flag in cookie.lower() for flag in ("secure", "httponly", "samesite=lax"))
-        page = browser.get(f"{identity_app.url}/staff/import")
+        page = browser.get(f"{identity.url}/staff/import")
         assert page.status_code == 200 and "นำเข้ารายชื่อเจ้าหน้าที่" in page.text
         assert "script-src 'self'" in page.headers["content-security-policy"]
         assert "strict-transport-security" not in page.headers  # HSTS only in production
         files = {"file": ("staff.csv", csv_file([staff(new_citizen_id())]), "text/csv")}
-        forged = browser.post(f"{identity_app.url}/staff/import", data={"csrf": "nope"}, files=files)
+        forged = browser.post(f"{identity.url}/staff/import", data={"csrf": "nope"}, files=files)
         assert forged.status_code == 403
-        done = browser.post(f"{identity_app.url}/staff/import", data={"csrf": csrf_in(page.text)}, files=files)
+        done = browser.post(f"{identity.url}/staff/import", data={"csrf": csrf_in(page.text)}, files=files)
         assert done.status_code == 200 and "นำเข้าเรียบร้อย" in done.text
-        assert browser.get(f"{identity_app.url}/staff/directory").status_code == 403  # district officers: no
-        home = browser.get(f"{identity_app.url}/")
-        out = browser.post(f"{identity_app.url}/signout", data={"csrf": csrf_in(home.text)})
+        assert browser.get(f"{identity.url}/staff/directory").status_code == 403  # district officers: no
+        home = browser.get(f"{identity.url}/")
+        out = browser.post(f"{identity.url}/signout", data={"csrf": csrf_in(home.text)})
         assert out.status_code == 303
-        assert browser.get(f"{identity_app.url}/staff/import").status_code == 303  # session really ended
+        assert browser.get(f"{identity.url}/staff/import").status_code == 303  # session really ended
 
 
-def test_province_officer_directory_page(identity_app: RunningService) -> None:
+def test_province_officer_directory_page(identity: RunningService) -> None:
     with DevBrowser() as browser:
-        browser.sign_in_through(f"{identity_app.url}/signin?next=/staff/directory", "province_officer:47")
-        page = browser.get(f"{identity_app.url}/staff/directory")
+        browser.sign_in_through(f"{identity.url}/signin?next=/staff/directory", "province_officer:47")
+        page = browser.get(f"{identity.url}/staff/directory")
     assert page.status_code == 200 and "ทะเบียนเจ้าหน้าที่" in page.text and "จังหวัด / province 47" in page.text

@@ -39,11 +39,17 @@ def every_step(realm: dict[str, Any], alias: str) -> list[str]:
 def test_thaid_identities_are_named_by_citizen_id(realm: dict[str, Any]) -> None:
     mappers = [m for m in realm["identityProviderMappers"] if m["identityProviderAlias"] == "thaid"]
     username = [m for m in mappers if m["identityProviderMapper"] == "oidc-username-idp-mapper"]
-    assert [m["config"]["template"] for m in username] == ["${CLAIM.pid}"]
+    # The account's username and the link record's name are both the citizen ID ThaiD proved.
+    assert sorted((m["config"]["template"], m["config"]["target"]) for m in username) == [
+        ("${CLAIM.pid}", "BROKER_USERNAME"), ("${CLAIM.pid}", "LOCAL")]
+    # Only a new account takes ThaiD's data: linking a ThaiD must never rename or rewrite an existing account.
+    assert {m["config"]["syncMode"] for m in mappers} == {"IMPORT"}
     assert realm["editUsernameAllowed"] is False  # provisioning's username = citizen ID stays so
 
 
 def test_first_thaid_sign_in_links_to_the_account_with_that_citizen_id(realm: dict[str, Any]) -> None:
+    """ThaiD proves the citizen ID and a staff account's username is that citizen ID, so the first ThaiD sign-in
+    links to it with no password step (the account's OTP, when it has one, is still asked)."""
     thaid = next(p for p in realm["identityProviders"] if p["alias"] == "thaid")
     first = thaid["firstBrokerLoginFlowAlias"]
     assert first != "first broker login" and first in flows(realm)
@@ -51,14 +57,21 @@ def test_first_thaid_sign_in_links_to_the_account_with_that_citizen_id(realm: di
     assert required == "REQUIRED"
     assert steps(realm, choice) == [("idp-create-user-if-unique", "ALTERNATIVE"),
                                     ("thaid link existing account", "ALTERNATIVE")]
-    linking = every_step(realm, "thaid link existing account")
-    assert linking[0] == "idp-username-password-form" and "auth-otp-form" in linking
+    linking = steps(realm, "thaid link existing account")
+    assert [requirement for _, requirement in linking] == ["REQUIRED", "CONDITIONAL"]
+    auto_link, otp = (name for name, _ in linking)
+    assert auto_link == "idp-auto-link"
+    assert steps(realm, otp) == [("conditional-user-configured", "REQUIRED"), ("auth-otp-form", "REQUIRED")]
     everything = every_step(realm, first)
-    # Steps that would let the person pick another username (a duplicate) or take over an account
-    # without proving they hold it:
-    assert not {"idp-review-profile", "idp-confirm-link", "idp-auto-link"} & set(everything)
+    # Steps that would let the person pick another username (a duplicate) or confirm a link to another account:
+    assert not {"idp-review-profile", "idp-confirm-link", "idp-username-password-form"} & set(everything)
     post = thaid["postBrokerLoginFlowAlias"]
     assert "auth-otp-form" in every_step(realm, post) and "conditional-user-configured" in every_step(realm, post)
+    # Linked staff do not become citizens: the citizen role is given only to accounts ThaiD creates.
+    [citizen_role] = [m for m in realm["identityProviderMappers"]
+                      if m["identityProviderAlias"] == "thaid" and m["name"] == "citizen role"]
+    assert citizen_role["identityProviderMapper"] == "oidc-hardcoded-role-idp-mapper"
+    assert citizen_role["config"] == {"role": "citizen", "syncMode": "IMPORT"}
 
 
 def test_staff_may_link_thaid_from_the_application(realm: dict[str, Any]) -> None:

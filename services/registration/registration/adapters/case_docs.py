@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from registration.domain.case import Creditor, Debt, NewCase, Totals
+from registration.domain.limits import CaseShape
 
 Doc = dict[str, Any]
 
@@ -52,6 +53,13 @@ def totals_doc(t: Totals) -> Doc:
 def totals_from_doc(doc: Doc) -> Totals:
     t = doc["totals"]
     return Totals(t["creditor_count"], t["debt_count"], t["principal_satang"], t["outstanding_satang"])
+
+
+def shape_from_doc(doc: Doc) -> CaseShape:
+    """What the caps are checked against; the stored totals are checked too (``ImpossibleTotals``)."""
+    totals = totals_from_doc(doc)
+    return CaseShape(tuple(len(c["debts"]) for c in doc["creditors"]), totals.principal_satang,
+                     totals.outstanding_satang)
 
 
 def case_doc(case_id: str, receipt_no: str, campaign: str, case: NewCase, now: datetime, area_data: str) -> Doc:

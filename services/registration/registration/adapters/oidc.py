@@ -1,7 +1,7 @@
 """OpenID Connect authorization-code flow with PKCE (RFC 7636), as a relying party.
 
-Endpoints come from the issuer's discovery document, so the same code talks to the dev issuer
-and to Keycloak (with ThaiD brokered for citizens) by changing OIDC_ISSUER_URL alone.
+Endpoints come from the issuer's discovery document (Keycloak, with ThaiD brokered; on the dev stack a
+real Keycloak brokering to the ThaiD simulator), named by OIDC_ISSUER_URL alone.
 """
 
 from __future__ import annotations

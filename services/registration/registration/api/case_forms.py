@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 from registration.api.errors import Conflict, Forbidden, Invalid, NotFound, from_pydantic
 from registration.api.pages_flow import Flow, actor, intake
 from registration.api.schemas import CreditorsRequest, DebtsRequest
+from registration.domain.limits import MAX_CREDITORS_PER_CASE, MAX_DEBTS_PER_CASE, MAX_DEBTS_PER_CREDITOR, CaseShape
 from registration.domain.thai import FieldError
 from registration.web import forms
 from registration.web.context import PageProblem, WebContext, WebSession
@@ -43,11 +44,28 @@ class CaseForms:
         return f"{self.case_id}/creditors" + (f"/{creditor_no}/debts" if creditor_no else "")
 
 
+def _no_creditor() -> PageProblem:
+    return PageProblem(404, "ไม่พบเจ้าหนี้ลำดับนี้ในรายการลงทะเบียน", "No such creditor on this case.")
+
+
+def creditor_number(raw: str) -> int:
+    """The creditor number in a page's path (1 to the per-case cap). Read here rather than by FastAPI, so a
+    wrong one gets the page's own 404 and never the API's raw JSON 422."""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not 1 <= int(raw) <= MAX_CREDITORS_PER_CASE:
+        raise _no_creditor()
+    return int(raw)
+
+
 def creditor_of(case: Doc, creditor_no: int) -> Doc:
-    if not 1 <= creditor_no <= len(case["creditors"]):
-        raise PageProblem(404, "ไม่พบเจ้าหนี้ลำดับนี้ในรายการลงทะเบียน", "No such creditor on this case.")
+    if not 1 <= creditor_no <= min(len(case["creditors"]), MAX_CREDITORS_PER_CASE):
+        raise _no_creditor()
     creditor: Doc = case["creditors"][creditor_no - 1]
     return creditor
+
+
+def room(case: Doc) -> CaseShape:
+    """The case's counts, for offering only the additions its caps still allow (amounts are checked on saving)."""
+    return CaseShape(tuple(len(c.get("debts") or ()) for c in case["creditors"]), 0, 0)
 
 
 def _typed(session: WebSession, key: str) -> list[dict[str, Any]] | None:
@@ -66,6 +84,8 @@ def _keep(ctx: WebContext, request: Request, session: WebSession, key: str, rows
 def _render(ctx: WebContext, request: Request, session: WebSession, template: str, case: Doc, where: CaseForms,
             errors: list[FieldError], status_code: int, problem: dict[str, str] | None, **values: Any) -> Response:
     return ctx.render(request, template, session=session, status_code=status_code, case=case, where=where,
+                      room=room(case), max_creditors=MAX_CREDITORS_PER_CASE, max_debts=MAX_DEBTS_PER_CREDITOR,
+                      max_case_debts=MAX_DEBTS_PER_CASE,
                       errors=errors, by_field=forms.errors_by_field(errors), field_id=forms.field_id,
                       error_link=lambda e: "#" + forms.field_id(e.field or "main"), problem=problem,
                       focus_first=where.flow.desk and not errors, desk=where.flow.desk,

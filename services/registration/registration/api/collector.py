@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from registration.domain.text import normalise_name, normalise_text
 from registration.domain.thai import FieldError
 
 T = TypeVar("T")
@@ -50,9 +51,14 @@ class Collector:
             return None
         return self.parse(field, parser, raw, None)
 
-    def text(self, field: str, raw: str | None, required_code: str | None = None) -> str:
-        """Text with runs of whitespace collapsed; empty text is an error when ``required_code`` is given."""
-        value = " ".join((raw or "").split())
+    def text(self, field: str, raw: str | None, required_code: str | None = None, *, name: bool = False) -> str:
+        """Normalised text (``domain.text``; ``name`` adds the rules for names); empty text is an error when
+        ``required_code`` is given."""
+        try:
+            value = (normalise_name if name else normalise_text)(raw or "")
+        except FieldError as error:
+            self.errors.append(error.with_field(field))
+            return ""
         if not value and required_code:
             self.add(field, required_code)
         return value

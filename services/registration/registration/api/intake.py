@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from prometheus_client import Counter
+
 from contracts.access import CaseLocation, may_change_case, may_read_case, may_register_at_desk, may_self_register
 from contracts.claims import Claims, Role
-from registration.adapters.case_docs import Doc
+from registration.adapters.case_docs import Doc, shape_from_doc
 from registration.adapters.mongo import (
     AlreadyRegistered,
     CaseRepository,
@@ -33,11 +37,16 @@ from registration.api.validation import (
     validate_debts,
     validate_registration,
 )
-from registration.domain.case import SELF_CHANNELS, Channel
+from registration.domain.case import SELF_CHANNELS, Channel, ImpossibleTotals
 from registration.domain.events import Actor, AuditAction, audit_recorded
+from registration.domain.limits import MAX_CREDITORS_PER_CASE
 from registration.domain.receipts import parse_receipt, thai_date
 from registration.domain.thai import FieldError, normalise_digits
 
+log = logging.getLogger(__name__)
+IMPOSSIBLE_TOTALS = Counter("case_totals_impossible_total",
+                            "Case writes refused because the totals would be impossible (negative, not an integer "
+                            "or beyond int64 satang): corrupt data or a bug; alerted on")
 _CHANGE_ATTEMPTS = 3
 NOT_FOUND = ("case.not_found", "ไม่พบรายการลงทะเบียนนี้ หรือท่านไม่มีสิทธิ์เข้าถึง", "Registration not found.")
 FORBIDDEN = ("access.forbidden", "ท่านไม่มีสิทธิ์ดำเนินการนี้", "You are not allowed to do this.")
@@ -49,6 +58,9 @@ READ_ONLY = ("access.read_only", "ท่านมีสิทธิ์ดูข�
 BUSY = ("case.concurrent_change", "รายการนี้กำลังถูกแก้ไขพร้อมกัน กรุณาลองใหม่อีกครั้ง",
         "The case was changed at the same time. Please try again.")
 NO_CREDITOR = ("creditor.not_found", "ไม่พบเจ้าหนี้ลำดับนี้ในรายการลงทะเบียน", "No such creditor on this case.")
+TOTALS_IMPOSSIBLE = ("case.totals_impossible",
+                     "ยอดรวมของรายการนี้ผิดปกติ ระบบจึงไม่บันทึกการเปลี่ยนแปลง และได้แจ้งผู้ดูแลระบบแล้ว",
+                     "The case's totals are impossible, so nothing was saved; the operators have been alerted.")
 KEY_REUSED = FieldError(
     "idempotency_key.reused",
     "รหัส Idempotency-Key นี้เคยใช้กับคำขอที่มีข้อมูลต่างกัน กรุณาใช้รหัสใหม่สำหรับคำขอใหม่",
@@ -57,15 +69,36 @@ KEY_REUSED = FieldError(
 )
 
 
+# What a desk outside the case's scope needs to help the person in front of them, and no more (PDPA
+# minimisation): not where the case is, which unit took it, nor its receipt number.
+ALREADY_REGISTERED_HIDDEN = (
+    "ผู้นี้ลงทะเบียนไว้แล้ว (ลงทะเบียนได้คนละ 1 ครั้ง) อำเภอที่รับผิดชอบรายการจะติดต่อกลับ "
+    "ผู้ลงทะเบียนตรวจสอบสถานะได้เองทางแอป ThaiD หรือสายด่วน 1567",
+    "This person is already registered (once per person). The district office responsible for the "
+    "registration will follow up; the person can check its status with ThaiD or the 1567 hotline.",
+)
+
+
 def already_registered(existing: Doc, *, reveal: bool) -> Conflict:
     """The existing case's receipt goes only to someone who may read that case (the debtor, or staff
     of its unit): a desk elsewhere learns only that the person is already registered."""
     if not reveal:
-        return Conflict("case.registered_elsewhere", "ผู้นี้ลงทะเบียนไว้แล้วกับหน่วยอื่น โปรดติดต่ออำเภอที่รับเรื่องหรือสายด่วน 1567",
-                        "Already registered with another unit: contact that district or the 1567 hotline.")
+        return Conflict("case.registered_elsewhere", *ALREADY_REGISTERED_HIDDEN)
     return Conflict("case.already_registered", "ท่านลงทะเบียนไว้แล้ว สามารถเพิ่มข้อมูลเจ้าหนี้ในรายการเดิมได้",
                     "Already registered: creditors can be added to the existing case.",
                     case_id=existing["_id"], receipt_no=existing["receipt_no"])
+
+
+@contextmanager
+def totals_alarm(case_id: str | None) -> Iterator[None]:
+    """Impossible totals (``ImpossibleTotals``) are logged, counted (``case_totals_impossible_total``, alerted
+    on) and refused with 409: nothing is written."""
+    try:
+        yield
+    except ImpossibleTotals as impossible:
+        log.error("refused a write of case %s: impossible totals %s", case_id or "(new)", impossible)
+        IMPOSSIBLE_TOTALS.inc()
+        raise Conflict(*TOTALS_IMPOSSIBLE) from None
 
 
 def location(doc: Doc) -> CaseLocation:
@@ -112,6 +145,8 @@ class Intake:
             case = validate_registration(body, today=thai_date(now), identity=identity, desk=desk)
             if isinstance(case, list):
                 raise Invalid(case)
+            with totals_alarm(None):
+                case.totals.check()  # within the caps this always holds: a bug if not
             if desk is not None and not may_register_at_desk(claims, case.province_code, case.district_code):
                 raise self._deny(actor, AuditAction.CREATE, None, Forbidden, OUTSIDE_UNIT)
             result = self.cases.register(
@@ -180,7 +215,8 @@ class Intake:
         case_id = doc["_id"]
         for _ in range(_CHANGE_ATTEMPTS):
             try:
-                changed = apply(doc)
+                with totals_alarm(case_id):
+                    changed = apply(doc)
             except StaleRevision:
                 doc = self._changeable(case_id, claims, actor)
                 continue
@@ -194,15 +230,29 @@ class Intake:
         if isinstance(creditors, list):
             raise Invalid(creditors)
         audit = audit_recorded(actor, AuditAction.UPDATE, True, case_id)
-        return self._change(doc, claims, actor, lambda current: self.cases.add_creditors(current, creditors, audit))
+
+        def apply(current: Doc) -> Doc:
+            # Checked against the case as it is now: a concurrent addition makes this run again on the new one.
+            beyond = shape_from_doc(current).plus_creditors(creditors).problems("creditors")
+            if beyond:
+                raise Invalid(beyond)
+            return self.cases.add_creditors(current, creditors, audit)
+
+        return self._change(doc, claims, actor, apply)
 
     def add_debts(self, case_id: str, creditor_no: int, body: DebtsRequest, claims: Claims, actor: Actor) -> Doc:
         doc = self._changeable(case_id, claims, actor)
-        if not 1 <= creditor_no <= len(doc["creditors"]):
+        if not 1 <= creditor_no <= min(len(doc["creditors"]), MAX_CREDITORS_PER_CASE):
             raise NotFound(*NO_CREDITOR)
         debts = validate_debts(body, today=thai_date(self.clock()))
         if isinstance(debts, list):
             raise Invalid(debts)
         audit = audit_recorded(actor, AuditAction.UPDATE, True, case_id)
-        return self._change(doc, claims, actor,
-                            lambda current: self.cases.add_debts(current, creditor_no - 1, debts, audit))
+
+        def apply(current: Doc) -> Doc:
+            beyond = shape_from_doc(current).plus_debts(creditor_no - 1, debts).problems("debts")
+            if beyond:
+                raise Invalid(beyond)
+            return self.cases.add_debts(current, creditor_no - 1, debts, audit)
+
+        return self._change(doc, claims, actor, apply)

@@ -1,5 +1,5 @@
-"""Sign-in for the pages: OIDC authorization code + PKCE against the identity service (Keycloak/ThaiD in
-production), a fresh server-side session afterwards, and sign-out.
+"""Sign-in for the pages: OIDC authorization code + PKCE against Keycloak (which brokers ThaiD), a fresh
+server-side session afterwards, and sign-out.
 
 A session lasts as long as the access token it was made from (``token_exp``, see ``adapters/session``); then
 the pages send the visitor through sign-in again, which carries their unfinished draft over to the new
@@ -50,8 +50,9 @@ def sign_in(ctx: Ctx, request: Request, flow: Annotated[str, Query(max_length=10
     client_id = ctx.settings.staff_client_id if flow == "staff" else ctx.settings.public_client_id
     redirect_uri = ctx.settings.url(str(request.base_url), "/auth/callback")
     try:
+    # "openid" only: the realm's page clients put every claim we use in the token through their own mappers.
         url = ctx.oidc.authorization_url(client_id=client_id, redirect_uri=redirect_uri,
-                                         state=state, nonce=nonce, pkce=pkce, scope="openid profile",
+                                         state=state, nonce=nonce, pkce=pkce, scope="openid",
                                          lang=ctx.lang(request))
     except OidcError:
         raise PageProblem(503, "ระบบยืนยันตัวตนไม่พร้อมให้บริการชั่วคราว กรุณาลองใหม่ในอีกสักครู่",
@@ -90,7 +91,7 @@ def callback(ctx: Ctx, request: Request, state: Annotated[str, Query(max_length=
         tokens = ctx.oidc.exchange_code(
             client_id=str(login["client_id"]), code=code, redirect_uri=str(login["redirect_uri"]),
             verifier=str(login["verifier"]),
-            client_secret=ctx.settings.staff_client_secret if flow == "staff" else None,
+            client_secret=ctx.settings.staff_client_secret if flow == "staff" else ctx.settings.public_client_secret,
         )
         verifier: TokenVerifier = request.app.state.token_verifier
         claims = verifier.verify(tokens.access_token)

@@ -10,7 +10,14 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from registration.api.case_forms import CaseForms, save_creditors, save_debts, show_creditors, show_debts
+from registration.api.case_forms import (
+    CaseForms,
+    creditor_number,
+    save_creditors,
+    save_debts,
+    show_creditors,
+    show_debts,
+)
 from registration.api.errors import Forbidden, NotFound
 from registration.api.pages_flow import (
     DESK,
@@ -26,8 +33,8 @@ from registration.web.context import PageProblem, WebContext, WebSession, posted
 router = APIRouter(include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(web)]
 Form = Annotated[FormData, Depends(posted_form)]
-CaseId = Annotated[str, Path(max_length=64)]
-CreditorNo = Annotated[int, Path(ge=1, le=100)]
+CaseId = Annotated[str, Path()]  # not bounded here (open_for_change cuts it): a wrong one gets the 404 page
+CreditorNo = Annotated[str, Path()]  # any text: creditor_number() answers with a page, never a JSON 422
 
 
 def _case(request: Request, session: WebSession, case_id: str) -> tuple[dict[str, Any], CaseForms]:
@@ -70,11 +77,11 @@ def case_debts_page(ctx: Ctx, request: Request, case_id: CaseId, creditor_no: Cr
     if session is None:
         return _sign_in(request)
     case, where = _case(request, session, case_id)
-    return show_debts(ctx, request, session, case, where, creditor_no)
+    return show_debts(ctx, request, session, case, where, creditor_number(creditor_no))
 
 
 @router.post("/desk/case/{case_id}/creditors/{creditor_no}/debts")
 def case_debts_post(ctx: Ctx, request: Request, case_id: CaseId, creditor_no: CreditorNo, form: Form) -> Response:
     session = require_post_session(ctx, request, DESK, form, back=request.url.path)
     case, where = _case(request, session, case_id)
-    return save_debts(ctx, request, session, case, where, creditor_no, form)
+    return save_debts(ctx, request, session, case, where, creditor_number(creditor_no), form)

@@ -23,7 +23,7 @@ from contracts.access import may_change_case, may_read_case
 from contracts.claims import Claims, Role
 from contracts.web import client_address
 from registration.api.errors import Conflict, Forbidden, Invalid, MessageProblem, NotFound
-from registration.api.intake import Intake, location
+from registration.api.intake import ALREADY_REGISTERED_HIDDEN, Intake, location
 from registration.api.validation import DeskOfficer, VerifiedIdentity, parse_request, validate_registration
 from registration.domain.events import Actor
 from registration.domain.receipts import thai_date
@@ -242,9 +242,8 @@ def _already(ctx: WebContext, request: Request, session: WebSession, flow: Flow,
     found = intake(request)
     existing = found.cases.find_by_id(conflict.detail.get("case_id", ""))
     if existing is None or not may_read_case(claims, location(existing)):
-        # Registered with another unit: this desk learns no receipt number, and the debtor is sent there.
-        problem = {"th": "ผู้นี้ลงทะเบียนไว้แล้วกับหน่วยอื่น กรุณาแนะนำให้ติดต่ออำเภอที่รับผิดชอบรายการเดิม",
-                   "en": "This person is already registered with another unit; refer them to that district."}
+        # Outside this desk's scope: it learns neither where nor the receipt number, only what helps the person.
+        problem = {"th": ALREADY_REGISTERED_HIDDEN[0], "en": ALREADY_REGISTERED_HIDDEN[1]}
         return render_step(ctx, request, session, flow, "review", draft, status_code=409, problem=problem)
     found.record_read(existing, actor(request, claims))  # the page shows the existing case's receipt number
     receipt_no = existing["receipt_no"]

@@ -9,14 +9,21 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from registration.api.case_forms import CaseForms, save_creditors, save_debts, show_creditors, show_debts
+from registration.api.case_forms import (
+    CaseForms,
+    creditor_number,
+    save_creditors,
+    save_debts,
+    show_creditors,
+    show_debts,
+)
 from registration.api.pages_flow import PUBLIC, actor, intake, require_post_session, sign_in_redirect, signed_in
 from registration.web.context import PageProblem, WebContext, WebSession, posted_form, web
 
 router = APIRouter(include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(web)]
 Form = Annotated[FormData, Depends(posted_form)]
-CreditorNo = Annotated[int, Path(ge=1, le=100)]
+CreditorNo = Annotated[str, Path()]  # any text: creditor_number() answers with a page, never a JSON 422
 BASE = "/register/more"
 
 
@@ -55,11 +62,11 @@ def more_debts_page(ctx: Ctx, request: Request, creditor_no: CreditorNo) -> Resp
     if session is None:
         return _sign_in(request.url.path)
     case, where = _own_case(request, session)
-    return show_debts(ctx, request, session, case, where, creditor_no)
+    return show_debts(ctx, request, session, case, where, creditor_number(creditor_no))
 
 
 @router.post("/register/more/creditors/{creditor_no}/debts")
 def more_debts_post(ctx: Ctx, request: Request, creditor_no: CreditorNo, form: Form) -> Response:
     session = require_post_session(ctx, request, PUBLIC, form, back=request.url.path)
     case, where = _own_case(request, session)
-    return save_debts(ctx, request, session, case, where, creditor_no, form)
+    return save_debts(ctx, request, session, case, where, creditor_number(creditor_no), form)

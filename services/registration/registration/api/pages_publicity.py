@@ -18,6 +18,7 @@ from registration.adapters.publicity import PublicityStore, check_photo
 from registration.adapters.qr import qr_png, qr_svg
 from registration.domain import admin_areas
 from registration.domain.receipts import thai_date
+from registration.domain.text import normalise_text
 from registration.domain.thai import FieldError, parse_past_date
 from registration.web import forms, labels
 from registration.web.context import PageProblem, WebContext, WebSession, now, posted_form, web
@@ -120,8 +121,12 @@ def _read_report(ctx: WebContext, form: FormData, photo: bytes | None) -> tuple[
                                                                                   date | None, str]:
     values = {k: str(form.get(k) or "")[:300] for k in ("place", "put_up_on")}
     errors: list[FieldError] = []
-    place = " ".join(values["place"].split())
-    if not place:
+    place = ""
+    try:
+        place = normalise_text(values["place"])
+    except FieldError as error:
+        errors.append(error.with_field("place"))
+    if not place and not errors:
         errors.append(FieldError("place.required", "กรุณาระบุสถานที่ติดตั้งป้าย", "Please enter where the sign is.",
                                  "place"))
     elif len(place) > 200:
@@ -154,7 +159,7 @@ def publicity_post(ctx: Ctx, request: Request, form: Form,
         return ctx.render(request, "publicity.html", session=session, unit=unit, reports=store.of_unit(unit),
                           values=values, errors=errors, by_field=forms.errors_by_field(errors), saved=False,
                           status_code=422, field_id=forms.field_id, error_link=_error_link)
-    store.add(unit_code=unit, place=" ".join(values["place"].split()), put_up_on=put_up_on, photo=photo,
+    store.add(unit_code=unit, place=normalise_text(values["place"]), put_up_on=put_up_on, photo=photo,
               content_type=content_type, officer_sub=claims.sub, now=now())
     return RedirectResponse("/staff/publicity?saved=1", status_code=303)
 

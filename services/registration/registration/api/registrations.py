@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Request, status
 
+from contracts.api import error_responses
 from contracts.claims import CurrentClaims
 from contracts.web import client_address
 from registration.api.intake import Intake
@@ -15,13 +16,13 @@ from registration.api.schemas import (
     CaseChanged,
     CreditorsRequest,
     DebtsRequest,
-    ErrorsOut,
     RegistrationCreated,
     RegistrationOut,
     RegistrationRequest,
 )
 from registration.api.views import case_changed, registration_out
 from registration.domain.events import Actor
+from registration.domain.limits import MAX_CREDITORS_PER_CASE
 from registration.domain.thai import normalise_digits
 
 router = APIRouter(prefix="/api/v1/registrations", tags=["registrations"])
@@ -50,19 +51,13 @@ Uses = Annotated[Intake, Depends(_intake)]
 Acting = Annotated[Actor, Depends(_actor)]
 Limited = Annotated[ApiLimits, Depends(_limits)]
 CaseId = Annotated[str, Path(max_length=64)]
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "ไม่มีโทเคนหรือโทเคนไม่ถูกต้อง"},
-    403: {"description": "ไม่มีสิทธิ์"},
-    422: {"model": ErrorsOut, "description": "ข้อมูลไม่ถูกต้อง (รายช่อง)"},
-}
-_LIMITED: dict[int | str, dict[str, Any]] = {
-    429: {"description": "ส่งคำขอถี่เกินไป (ต่อที่อยู่ไคลเอนต์หรือต่อเลขประจำตัวประชาชน) ดู Retry-After"},
-}
+# 401, 400/413/422 (body, parameters) and 404 (path) are added to every route by contracts.api.document_errors.
+_ERRORS = error_responses(403)
+_LIMITED = error_responses(429)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=RegistrationCreated,
-             responses={**_ERRORS, **_LIMITED,
-                        409: {"model": AlreadyRegisteredOut, "description": "ลงทะเบียนไว้แล้ว"}})
+             responses=error_responses(403, 429, models={409: AlreadyRegisteredOut}))
 def register(
     body: RegistrationRequest, claims: CurrentClaims, actor: Acting, intake: Uses, limits: Limited,
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=128)] = None,
@@ -73,14 +68,14 @@ def register(
     return RegistrationCreated(**intake.register(body, claims, actor, idempotency_key).as_doc())
 
 
-@router.get("/{receipt_no}", response_model=RegistrationOut, responses={**_ERRORS, 404: {}})
+@router.get("/{receipt_no}", response_model=RegistrationOut, responses=_ERRORS)
 def get_registration(receipt_no: Annotated[str, Path(max_length=32)], claims: CurrentClaims, actor: Acting,
                      intake: Uses) -> RegistrationOut:
     """The case, for its debtor or staff whose unit covers it; anyone else gets 404."""
     return registration_out(intake.read(receipt_no, claims, actor))
 
 
-@router.post("/{case_id}/creditors", response_model=CaseChanged, responses={**_ERRORS, **_LIMITED, 404: {}})
+@router.post("/{case_id}/creditors", response_model=CaseChanged, responses={**_ERRORS, **_LIMITED})
 def add_creditors(case_id: CaseId, body: CreditorsRequest, claims: CurrentClaims, actor: Acting,
                   intake: Uses, limits: Limited) -> CaseChanged:
     """เพิ่มเจ้าหนี้ (with their debts) to an existing case: the debtor or staff of its unit."""
@@ -89,10 +84,11 @@ def add_creditors(case_id: CaseId, body: CreditorsRequest, claims: CurrentClaims
 
 
 @router.post("/{case_id}/creditors/{creditor_no}/debts", response_model=CaseChanged,
-             responses={**_ERRORS, **_LIMITED, 404: {}})
-def add_debts(case_id: CaseId, creditor_no: Annotated[int, Path(ge=1, le=100)], body: DebtsRequest,
+             responses={**_ERRORS, **_LIMITED})
+def add_debts(case_id: CaseId, creditor_no: Annotated[int, Path(ge=1, le=MAX_CREDITORS_PER_CASE)], body: DebtsRequest,
               claims: CurrentClaims, actor: Acting, intake: Uses, limits: Limited) -> CaseChanged:
-    """เพิ่มหนี้ to a creditor already on the case (``creditor_no`` counts from 1)."""
+    """เพิ่มหนี้ to a creditor already on the case (``creditor_no`` counts from 1; a case has at most
+    ``MAX_CREDITORS_PER_CASE`` creditors, see docs/limits.md)."""
     limits.check_citizen(claims)
     return case_changed(intake.add_debts(case_id, creditor_no, body, claims, actor))
 

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from contracts.errors import ErrorDetail, ErrorOut
+
 Channel = Literal["self_online", "thaid_app", "desk", "paper"]
 CreditorKind = Literal["person", "business", "unknown"]
 HowMet = Literal["acquaintance", "relative", "leaflet", "online", "phone_or_sms", "walk_in", "other"]
@@ -55,7 +57,9 @@ def _number_as_text(value: Any) -> Any:
     return value
 
 
-Money = Annotated[str, BeforeValidator(_number_as_text), Field(max_length=32, examples=["1,234.50"])]
+# The length bound comes before the number-to-text step, so pydantic reports it as text too long
+# ("string_too_long"), not as too many items, whatever the client sent (a 400-digit number included).
+Money = Annotated[str, Field(max_length=32, examples=["1,234.50"]), BeforeValidator(_number_as_text)]
 DateText = Annotated[str, Field(max_length=32, examples=["2024-01-31", "31/01/2567"])]
 Code = Annotated[str, Field(max_length=16)]
 Phone = Annotated[str, Field(max_length=20, examples=["081-234-5678"])]
@@ -94,8 +98,8 @@ class DebtorIn(_Form):
 class DebtIn(_Form):
     principal: Money = Field(description="เงินต้น (บาท)")
     start_date: DateText | None = Field(None, description="วันที่เริ่มกู้")
-    interest_rate: Annotated[str, BeforeValidator(_number_as_text)] | None = Field(
-        None, max_length=16, description="อัตราดอกเบี้ย ร้อยละ", examples=["20", "1.5"]
+    interest_rate: Annotated[str, Field(max_length=16), BeforeValidator(_number_as_text)] | None = Field(
+        None, description="อัตราดอกเบี้ย ร้อยละ", examples=["20", "1.5"]
     )
     interest_period: InterestPeriod | None = Field(None, description="ดอกเบี้ยต่อวัน/เดือน/ปี")
     instalment: Money | None = Field(None, description="ค่างวด (บาท)")
@@ -151,23 +155,16 @@ class RegistrationCreated(BaseModel):
     excessive_interest: bool = False
 
 
-class AlreadyRegisteredOut(BaseModel):
-    code: Literal["case.already_registered"] = "case.already_registered"
-    th: str
-    en: str
-    case_id: str
-    receipt_no: str
+class AlreadyRegisteredDetail(ErrorDetail):
+    """``case.already_registered`` names the case to whoever may read it; ``case.registered_elsewhere``
+    (a desk of another unit) does not."""
+
+    case_id: str | None = None
+    receipt_no: str | None = None
 
 
-class FieldErrorOut(BaseModel):
-    field: str | None
-    code: str
-    th: str
-    en: str
-
-
-class ErrorsOut(BaseModel):
-    errors: list[FieldErrorOut]
+class AlreadyRegisteredOut(ErrorOut):
+    detail: AlreadyRegisteredDetail
 
 
 class DebtOut(BaseModel):
@@ -188,7 +185,7 @@ class DebtOut(BaseModel):
 class CreditorOut(BaseModel):
     kind: CreditorKind
     name: str | None
-    phone: str | None
+    phone: str | None = Field(description="E.164, e.g. +66812345678")
     address_or_area: str | None
     how_met: str | None
     how_met_detail: str | None
@@ -209,7 +206,7 @@ class DebtorOut(BaseModel):
     given_name: str
     family_name: str
     birth_date: str | None
-    phone: str | None
+    phone: str | None = Field(description="E.164, e.g. +66812345678")
     address: AddressOut
     occupation: str | None
     monthly_income_satang: int | None

@@ -40,7 +40,7 @@ def _creditor(c: Collector, at: str, cr: CreditorIn, today: date) -> Creditor:
     return Creditor(
         debts=collect_debts(c, cr.debts, today, f"{at}.debts"),
         kind=cr.kind,
-        name=c.text(f"{at}.name", cr.name) or None,
+        name=c.text(f"{at}.name", cr.name, name=True) or None,
         phone=c.optional(f"{at}.phone", parse_thai_phone, cr.phone),
         address_or_area=c.text(f"{at}.address_or_area", cr.address_or_area) or None,
         how_met=cr.how_met,

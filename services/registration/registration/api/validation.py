@@ -19,8 +19,9 @@ from registration.api.collector import Collector
 from registration.api.errors import from_pydantic
 from registration.api.schemas import CreditorIn, CreditorsRequest, DebtorIn, DebtsRequest, RegistrationRequest
 from registration.api.validate_creditors import collect_creditors, collect_debts
-from registration.domain.admin_areas import validate_address_codes
+from registration.domain.admin_areas import postal_code_problem, validate_address_codes
 from registration.domain.case import DESK_CHANNELS, Address, Channel, Creditor, Debt, Debtor, NewCase
+from registration.domain.limits import CaseShape
 from registration.domain.money import parse_satang
 from registration.domain.thai import FieldError, normalise_digits, parse_citizen_id, parse_past_date, parse_thai_phone
 
@@ -45,11 +46,15 @@ class DeskOfficer:
 
 def _address(c: Collector, at: str, body: DebtorIn) -> Address:
     a = body.address
-    for error in validate_address_codes(a.province_code, a.district_code, a.subdistrict_code):
+    area_errors = validate_address_codes(a.province_code, a.district_code, a.subdistrict_code)
+    for error in area_errors:
         c.errors.append(error.with_field(f"{at}.{error.field}"))
     postal = normalise_digits(a.postal_code or "") or None
     if postal is not None and not _POSTAL.fullmatch(postal):
         c.add(f"{at}.postal_code", "postal_code.format")
+    # Judged only against a subdistrict that is itself right, so one wrong choice is one error.
+    elif postal is not None and not area_errors and (wrong := postal_code_problem(a.subdistrict_code, postal)):
+        c.errors.append(wrong.with_field(f"{at}.postal_code"))
     return Address(
         line=c.text(f"{at}.line", a.line, "address.required"),
         subdistrict_code=normalise_digits(a.subdistrict_code),
@@ -66,9 +71,10 @@ def _debtor(c: Collector, body: DebtorIn, today: date, identity: VerifiedIdentit
         citizen_id = identity.citizen_id
     else:
         citizen_id = c.parse(f"{at}.citizen_id", parse_citizen_id, body.citizen_id or "", "")
-    given = (identity and identity.given_name) or c.text(f"{at}.given_name", body.given_name, "given_name.required")
+    given = (identity and identity.given_name) or c.text(f"{at}.given_name", body.given_name, "given_name.required",
+                                                         name=True)
     family = (identity and identity.family_name) or c.text(f"{at}.family_name", body.family_name,
-                                                           "family_name.required")
+                                                           "family_name.required", name=True)
     birth = identity.birth_date if identity is not None else None
     if birth is None:
         if desk and not (body.birth_date or "").strip():
@@ -79,7 +85,7 @@ def _debtor(c: Collector, body: DebtorIn, today: date, identity: VerifiedIdentit
         given_name=given,
         family_name=family,
         address=_address(c, f"{at}.address", body),
-        title=c.text(f"{at}.title", body.title) or None,
+        title=c.text(f"{at}.title", body.title, name=True) or None,
         birth_date=birth,
         phone=c.parse(f"{at}.phone", parse_thai_phone, body.phone or "", None),
         occupation=c.text(f"{at}.occupation", body.occupation) or None,
@@ -114,6 +120,7 @@ def validate_registration(
     is_desk = channel in DESK_CHANNELS
     debtor = _debtor(c, body.debtor, today, identity, is_desk)
     creditors = collect_creditors(c, body.creditors, today)
+    c.errors.extend(CaseShape.of(creditors).problems("creditors"))
     help_wanted = tuple(dict.fromkeys(body.help_wanted))
     if not help_wanted:
         c.add("help_wanted", "help_wanted.required")

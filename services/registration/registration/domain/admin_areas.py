@@ -33,12 +33,14 @@ _Problem = Literal["required", "abolished", "unknown", "not_in"]
 
 @dataclass(frozen=True, slots=True)
 class Area:
-    """A province, district or subdistrict. ``parent_code`` is None for provinces."""
+    """A province, district or subdistrict. ``parent_code`` is None for provinces; ``postal_codes`` are a
+    subdistrict's (Thailand Post), empty for the other levels."""
 
     code: str
     name_th: str
     name_en: str
     parent_code: str | None
+    postal_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +56,8 @@ def _index() -> _Index:
         areas.append(Area(p.code, p.name_th, p.name_en, None))
         for d in geothai.districts(p.code):
             areas.append(Area(d.code, d.name_th, d.name_en, p.code))
-            areas.extend(Area(s.code, s.name_th, s.name_en, d.code) for s in geothai.subdistricts(d.code))
+            areas.extend(Area(s.code, s.name_th, s.name_en, d.code, tuple(s.postal_codes))
+                         for s in geothai.subdistricts(d.code))
     children: dict[str | None, list[Area]] = {}
     for area in areas:
         children.setdefault(area.parent_code, []).append(area)
@@ -177,3 +180,16 @@ def validate_address_codes(province_code: str, district_code: str, subdistrict_c
     d_error = _check("district", district_code, d, None if p_error else p)
     s_error = _check("subdistrict", subdistrict_code, s, None if d_error else d)
     return [e for e in (p_error, d_error, s_error) if e is not None]
+
+
+def postal_code_problem(subdistrict_code: str, postal_code: str) -> FieldError | None:
+    """A 5-digit postal code that Thailand Post does not use for this subdistrict (a typo, or a code copied
+    from another address would send the district's letter astray). An unknown subdistrict is reported by
+    :func:`validate_address_codes`, not here."""
+    area = subdistrict(subdistrict_code)
+    if area is None or not area.postal_codes or normalise_digits(postal_code) in area.postal_codes:
+        return None
+    return FieldError("postal_code.not_in_subdistrict",
+                      f"รหัสไปรษณีย์ไม่ตรงกับตำบลที่เลือก (ตำบล{area.name_th} ใช้ {' '.join(area.postal_codes)})",
+                      f"The postal code does not belong to the selected subdistrict ({area.name_en} uses "
+                      f"{', '.join(area.postal_codes)}).", "postal_code")

@@ -75,12 +75,37 @@ class Creditor:
     how_met_detail: str | None = None
 
 
+INT64_MAX = 2**63 - 1  # BSON's widest integer; beyond it a database may wrap or turn a sum into a float
+
+
+class ImpossibleTotals(ValueError):
+    """Totals no real case can have (negative, not an integer, beyond int64 satang): corrupt data or a bug,
+    never a user's mistake. Refused, and raised as an alarm by whoever catches it."""
+
+
+def check_total(name: str, value: object) -> int:
+    """``value`` if it is a plausible count or satang total; else :class:`ImpossibleTotals`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= INT64_MAX:
+        raise ImpossibleTotals(f"{name}={value!r} ({type(value).__name__})")
+    return value
+
+
 @dataclass(frozen=True)
 class Totals:
+    """A case's counts and sums; constructing impossible ones raises :class:`ImpossibleTotals`, so they can
+    reach neither the stored case nor an event."""
+
     creditor_count: int
     debt_count: int
     principal_satang: int
     outstanding_satang: int
+
+    def __post_init__(self) -> None:
+        self.check()
+
+    def check(self) -> None:
+        for name in ("creditor_count", "debt_count", "principal_satang", "outstanding_satang"):
+            check_total(name, getattr(self, name))
 
     def __add__(self, other: Totals) -> Totals:
         return Totals(

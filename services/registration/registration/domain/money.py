@@ -9,8 +9,8 @@ from decimal import Decimal
 
 from registration.domain.thai import TO_ASCII_DIGITS, FieldError
 
-MAX_BAHT = 10**12
-"""Anything above this is a typo, not a loan."""
+MAX_BAHT = 100_000_000
+"""One amount above 100 million baht is a typo, not an informal loan (docs/limits.md)."""
 
 _MESSAGES: dict[str, tuple[str, str]] = {
     "money.required": ("กรุณากรอกจำนวนเงิน", "Please enter an amount."),

@@ -9,6 +9,10 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+import phonenumbers
+
+from contracts import citizen_id
+
 
 @dataclass(eq=False)
 class FieldError(Exception):
@@ -65,8 +69,12 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "The phone number must have 10 digits (mobile) or 9 digits (landline).",
     ),
     "phone.prefix": (
-        "หมายเลขโทรศัพท์ไม่ถูกต้อง มือถือขึ้นต้นด้วย 06 08 09 โทรศัพท์บ้านขึ้นต้นด้วย 02-05 07",
-        "Invalid phone number: mobiles start 06, 08 or 09; landlines 02-05 or 07.",
+        "หมายเลขโทรศัพท์ต้องขึ้นต้นด้วย 0 (หรือ +66) เช่น 081 234 5678 หรือ 02 123 4567",
+        "The phone number must start with 0 (or +66), e.g. 081 234 5678 or 02 123 4567.",
+    ),
+    "phone.unallocated": (
+        "ไม่มีหมายเลขโทรศัพท์นี้ในแผนเลขหมายของประเทศไทย กรุณาตรวจสอบอีกครั้ง",
+        "This number is not in a Thai numbering range in use. Please check it again.",
     ),
     "date.required": ("กรุณากรอกวันที่", "Please enter a date."),
     "date.format": (
@@ -113,10 +121,7 @@ def _is_ascii_digits(s: str) -> bool:
     return _ASCII_DIGITS.fullmatch(s) is not None
 
 
-def citizen_id_check_digit(first12: str) -> int:
-    """DOPA check digit over the first 12 digits of a citizen ID."""
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
-    return (11 - total % 11) % 10
+citizen_id_check_digit = citizen_id.check_digit  # one rule, shared with the token claims and identity
 
 
 def parse_citizen_id(raw: str) -> str:
@@ -138,42 +143,62 @@ def parse_citizen_id(raw: str) -> str:
     return digits
 
 
-_MOBILE_PREFIXES = ("06", "08", "09")
-_LANDLINE_PREFIXES = ("02", "03", "04", "05", "07")
+_TH = 66
+_MAX_PHONE_DIGITS = 15  # ITU E.164; longer input is refused before the library sees it
 
 
-def _strip_country_code(s: str) -> str:
-    if s.startswith("+"):
-        s = s[1:]
-        if not s.startswith("66"):
-            raise _error("phone.country")
-    if s.startswith("66"):
-        # Domestic numbers always begin with 0, so a leading 66 can only be the country code.
-        rest = s[2:]
-        return rest if rest.startswith("0") else "0" + rest
-    return s
-
-
-def parse_thai_phone(raw: str) -> str:
-    """Return a canonical Thai phone number such as ``"0812345678"``, or raise FieldError.
-
-    Mobile: 06/08/09 + 8 digits. Landline: 02-05/07 + 7 digits. A ``+66`` or ``66``
-    country code becomes the leading 0. Codes: phone.required / non_digit / country /
-    length / prefix.
-    """
+def _phone_number(raw: str) -> phonenumbers.PhoneNumber:
     s = normalise_digits(raw)
     if not s:
         raise _error("phone.required")
-    s = _strip_country_code(s)
-    if not _is_ascii_digits(s):
+    international = s.startswith("+")
+    digits = s[1:] if international else s
+    if not _is_ascii_digits(digits):
         raise _error("phone.non_digit")
-    if len(s) == 10 and s.startswith(_MOBILE_PREFIXES):
-        return s
-    if len(s) == 9 and s.startswith(_LANDLINE_PREFIXES):
-        return s
-    if len(s) not in (9, 10):
+    if not international and digits.startswith("66"):
+        international = True  # domestic numbers always begin with 0, so a leading 66 is the country code
+    if international:
+        if not digits.startswith("66"):
+            raise _error("phone.country")
+        digits = "66" + digits[2:].removeprefix("0")  # "+66 081..." is still 081...
+    elif not digits.startswith("0"):
+        raise _error("phone.prefix" if len(digits) in (9, 10) else "phone.length")  # "12345": the length first
+    if len(digits) > _MAX_PHONE_DIGITS:
         raise _error("phone.length")
-    raise _error("phone.prefix")
+    try:
+        number = phonenumbers.parse(("+" if international else "") + digits, "TH")
+    except phonenumbers.NumberParseException:
+        raise _error("phone.length") from None
+    if number.country_code != _TH:
+        raise _error("phone.country")
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
+        raise _error("phone.length")
+    if not phonenumbers.is_valid_number(number):
+        mobile = str(number.national_number)[:1] in ("6", "8", "9")
+        raise _error("phone.length" if mobile and len(str(number.national_number)) != 9 else "phone.unallocated")
+    return number
+
+
+def parse_thai_phone(raw: str) -> str:
+    """Return a Thai phone number in E.164 (``"+66812345678"``), or raise FieldError.
+
+    Accepts Thai digits, spaces, dashes and a ``+66``/``66`` country code. Only numbers in Thai ranges
+    in use (the ``phonenumbers`` metadata) pass. Codes: phone.required / non_digit / country / prefix /
+    length / unallocated.
+    """
+    return phonenumbers.format_number(_phone_number(raw), phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_thai_phone(stored: str | None) -> str:
+    """A stored number as Thai people write it: ``081-234-5678``, ``02-123-4567``, ``053-123-456``.
+    Numbers stored before E.164 (``0812345678``) are shown the same way; anything else unchanged."""
+    if not stored:
+        return ""
+    try:
+        number = _phone_number(stored)
+    except FieldError:
+        return stored
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL).replace(" ", "-")
 
 
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")

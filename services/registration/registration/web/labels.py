@@ -10,7 +10,7 @@ from registration.api import schemas
 from registration.domain import admin_areas
 from registration.domain.money import format_baht
 from registration.domain.receipts import THAI_TIME
-from registration.domain.thai import format_be_date
+from registration.domain.thai import format_be_date, format_thai_phone
 
 _EN: dict[str, dict[str, str]] = {
     "channel": {"self_online": "Self, online", "thaid_app": "ThaiD app", "desk": "At a registration desk",
@@ -93,6 +93,7 @@ def template_globals() -> dict[str, Any]:
     return {
         "choices": choices, "choice_label": choice_label, "area_name": area_name, "be_date": be_date,
         "baht": baht, "area_options": area_options, "format_citizen_id": citizen_id, "titles": TITLES,
+        "format_phone": format_thai_phone,  # stored E.164 shown as 081-234-5678
         "provinces": admin_areas.all_provinces, "districts_of": admin_areas.districts_of,
         "subdistricts_of": admin_areas.subdistricts_of,
     }

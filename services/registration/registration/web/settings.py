@@ -28,7 +28,11 @@ class WebSettings(BaseSettings):
     staff_client_id: str = Field(
         "debt-staff", validation_alias=AliasChoices("REGISTRATION_OIDC_STAFF_CLIENT_ID", "staff_client_id")
     )
-    # Keycloak may make the staff client confidential; a public client (PKCE only) needs no secret.
+    # The pages are a server-side app: both page clients are confidential (PKCE as well), secrets from the
+    # environment only.
+    public_client_secret: str | None = Field(
+        None, validation_alias=AliasChoices("REGISTRATION_OIDC_PUBLIC_CLIENT_SECRET", "public_client_secret")
+    )
     staff_client_secret: str | None = Field(
         None, validation_alias=AliasChoices("REGISTRATION_OIDC_STAFF_CLIENT_SECRET", "staff_client_secret")
     )

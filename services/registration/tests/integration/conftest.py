@@ -11,7 +11,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from infra.dev.browser import DevBrowser
-from infra.dev.testing import KafkaUnderTest, RunningService, serve, stop_service
+from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService, serve, stop_service
 from registration.domain.thai import citizen_id_check_digit
 
 from .pages_support import running_site
@@ -89,9 +89,10 @@ def registration_db(registration: RunningService, mongodb_uri: str, db_name: str
 
 
 @pytest.fixture(scope="module")
-def site(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str) -> Iterator[RunningService]:
-    """The pages' service, one per test module (its public URL set, as the OIDC redirect needs)."""
-    with running_site(kafka, mongodb_uri, issuer_url) as service:
+def site(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakStack,
+         identity: RunningService) -> Iterator[RunningService]:
+    """The pages, with identity running: Keycloak sends sign-ins on to its ThaiD simulator."""
+    with running_site(kafka, mongodb_uri, keycloak_server) as service:
         yield service
 
 

@@ -6,15 +6,13 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
-import pytest
 
 from infra.dev.browser import DevBrowser
-from infra.dev.testing import KafkaUnderTest, RunningService, free_port, serve, stop_service
+from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService, registration_site
 from registration.adapters.session import session_key
 
 CONTACT = {"debtor.phone": "๐๘๑ ๒๓๔ ๕๖๗๘", "debtor.address.line": "99/1 หมู่ 2 ถนนเพชรเกษม",
@@ -38,23 +36,10 @@ def new_citizen() -> str:
     return citizen_id(uuid.uuid4().int % 10**11)
 
 
-@contextmanager
-def running_site(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str, **env: str) -> Iterator[RunningService]:
-    from registration.main import create_app
-    from registration.settings import Settings
-
-    port = free_port()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REGISTRATION_PUBLIC_URL", f"http://127.0.0.1:{port}")
-        for name, value in env.items():
-            patch.setenv(name, value)
-        settings = Settings(kafka_bootstrap_servers=kafka.bootstrap, mongodb_uri=mongodb_uri,
-                            oidc_issuer_url=issuer_url, mongodb_database=f"web_{uuid.uuid4().hex[:10]}")
-        service = serve(create_app(settings), port)
-    try:
-        yield service
-    finally:
-        stop_service(service)
+def running_site(kafka: KafkaUnderTest, mongodb_uri: str, keycloak: KeycloakStack, **env: str
+                 ) -> AbstractContextManager[RunningService]:
+    """The pages on a loopback port the test realm redirects back to."""
+    return registration_site(kafka, mongodb_uri, keycloak, **env)
 
 
 def post_step(client: DevBrowser, step: str, data: dict[str, str], prefix: str = "/register") -> httpx.Response:

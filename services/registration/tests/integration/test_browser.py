@@ -12,7 +12,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 
-from infra.dev.testing import KafkaUnderTest, RunningService, free_port, serve, stop_service
+from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService
+
+from .pages_support import running_site
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -26,18 +28,11 @@ def citizen_id() -> str:
 
 
 @pytest.fixture(scope="module")
-def site(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str) -> Iterator[RunningService]:
-    from registration.main import create_app
-    from registration.settings import Settings
-
-    port = free_port()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REGISTRATION_PUBLIC_URL", f"http://127.0.0.1:{port}")
-        settings = Settings(kafka_bootstrap_servers=kafka.bootstrap, mongodb_uri=mongodb_uri,
-                            oidc_issuer_url=issuer_url, mongodb_database=f"web_{uuid.uuid4().hex[:10]}")
-        service = serve(create_app(settings), port)
-    yield service
-    stop_service(service)
+def site(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakStack,
+         identity: RunningService) -> Iterator[RunningService]:
+    """The pages, with identity running: Keycloak sends sign-ins on to its ThaiD simulator."""
+    with running_site(kafka, mongodb_uri, keycloak_server) as service:
+        yield service
 
 
 @pytest.fixture(scope="module")
@@ -69,32 +64,31 @@ def watch(page: Page, site: RunningService) -> list[str]:
     return problems
 
 
-def signed_in(chromium: Browser, site: RunningService, start: str, link: str, kind: str, code: str,
-              shots: Path | None = None, **options: Any) -> tuple[BrowserContext, Page]:
-    """Signs in through the dev issuer's persona page, with every page's CSP enforced (the issuer's
-    page allows its form to redirect back to the verified redirect URI), and returns the context."""
+def signed_in(chromium: Browser, site: RunningService, keycloak: KeycloakStack, start: str, link: str,
+              persona: str, shots: Path | None = None, **options: Any) -> tuple[BrowserContext, Page]:
+    """Signs ``persona`` in as a person does: the site's sign-in link, "ThaiD" on Keycloak's page, the
+    citizen ID on the ThaiD simulator, and back through Keycloak to the site."""
     context = chromium.new_context(**options)
     page = context.new_page()
     page.goto(site.url + start)
     page.click(link)
+    page.wait_for_url(f"{keycloak.url}/**")
+    page.click("#social-thaid")
+    page.wait_for_selector("#thaid-citizen-id")
     if shots is not None:
         page.screenshot(path=shots, full_page=True)
-    sign_in_at_dev_issuer(page, kind, code)
+    page.fill("#thaid-citizen-id", keycloak.accounts.citizen_id_of(persona))
+    page.locator("form.card button[type=submit]").click()
     page.wait_for_url(f"{site.url}/**")
     return context, page
-
-
-def sign_in_at_dev_issuer(page: Page, kind: str, code: str) -> None:
-    form = page.locator("form.persona").filter(has=page.locator(f'input[name=persona_kind][value="{kind}"]'))
-    form.locator("input[type=text]").fill(code)
-    form.locator("button[type=submit]").click()
 
 
 def fits_the_screen(page: Page) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
 
 
-def test_self_registration_on_a_small_phone(chromium: Browser, site: RunningService, shots: Path) -> None:
+def test_self_registration_on_a_small_phone(chromium: Browser, site: RunningService, keycloak_server: KeycloakStack,
+                                            shots: Path) -> None:
     phone = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 1, "locale": "th-TH"}
     landing = chromium.new_context(**phone)
     first = landing.new_page()
@@ -102,8 +96,8 @@ def test_self_registration_on_a_small_phone(chromium: Browser, site: RunningServ
     first.goto(f"{site.url}/register")
     first.screenshot(path=shots / "self-01-landing.png", full_page=True)
     landing.close()
-    context, page = signed_in(chromium, site, "/register", "#signin", "citizen", citizen_id(),
-                              shots / "self-02-dev-issuer.png", **phone)
+    context, page = signed_in(chromium, site, keycloak_server, "/register", "#signin", f"citizen:{citizen_id()}",
+                              shots / "self-02-thaid-simulator.png", **phone)
     problems += watch(page, site)
 
     expect(page.locator("h1")).to_have_text("ที่อยู่และการติดต่อ")
@@ -177,8 +171,9 @@ def test_self_registration_on_a_small_phone(chromium: Browser, site: RunningServ
     context.close()
 
 
-def test_desk_registration_by_keyboard(chromium: Browser, site: RunningService, shots: Path) -> None:
-    context, page = signed_in(chromium, site, "/staff", "#staff-signin", "registrar", "1001",
+def test_desk_registration_by_keyboard(chromium: Browser, site: RunningService, keycloak_server: KeycloakStack,
+                                       shots: Path) -> None:
+    context, page = signed_in(chromium, site, keycloak_server, "/staff", "#staff-signin", "registrar:1001",
                               viewport={"width": 1280, "height": 900}, locale="th-TH")
     problems = watch(page, site)
     expect(page.locator("h1")).to_have_text("สำหรับเจ้าหน้าที่")

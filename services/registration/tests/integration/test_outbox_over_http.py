@@ -18,9 +18,9 @@ def test_http_registrations_during_a_broker_outage_are_published_once(
     registration: RunningService, registration_db: Database[Any], kafka: KafkaUnderTest,
     token_for: Callable[[str], str], body: Callable[..., Body],
 ) -> None:
-    if kafka.cluster is None:
-        pytest.fail("the outage test needs the dev mock cluster (unset KAFKA_BOOTSTRAP_SERVERS)")
-    kafka.cluster.set_down()
+    if kafka.broker is None:
+        pytest.fail("the outage test stops and restarts the dev broker (unset KAFKA_BOOTSTRAP_SERVERS)")
+    kafka.broker.stop()
     try:
         with registration.client(token_for("registrar:4701")) as desk:
             responses = [desk.post("/api/v1/registrations", json=body("desk", citizen=citizen_id(9000 + n)))
@@ -28,7 +28,7 @@ def test_http_registrations_during_a_broker_outage_are_published_once(
         assert [r.status_code for r in responses] == [201] * 100
         assert registration_db["outbox"].count_documents({"sent": False, "topic": "case-events"}) == 100
     finally:
-        kafka.cluster.set_up()
+        kafka.broker.start()
     assert wait_until(lambda: registration_db["outbox"].count_documents({"sent": False}) == 0, timeout=60)
     event_ids = consume_keys(kafka.bootstrap, {r.json()["case_id"] for r in responses})
     assert len(set(event_ids)) == 100

@@ -68,16 +68,16 @@ def test_case_and_event_commit_together(repo: CaseRepository) -> None:
 
 
 def test_broker_outage_loses_nothing_and_sends_each_once(repo: CaseRepository, kafka: KafkaUnderTest) -> None:
-    if kafka.cluster is None:
-        pytest.fail("the outage test needs the dev mock cluster (unset KAFKA_BOOTSTRAP_SERVERS)")
+    if kafka.broker is None:
+        pytest.fail("the outage test stops and restarts the dev broker (unset KAFKA_BOOTSTRAP_SERVERS)")
     relay = OutboxRelay(repo.outbox, kafka.bootstrap)
     relay.start()
     try:
-        kafka.cluster.set_down()
+        kafka.broker.stop()
         case_ids = [register(repo, a_case(1000 + n)) for n in range(100)]
         relay.wake()
         assert repo.outbox.count_documents({"sent": False}) == 200  # accepted while the broker is down
-        kafka.cluster.set_up()
+        kafka.broker.start()
         assert wait_until(lambda: repo.outbox.count_documents({"sent": False}) == 0, timeout=60)
     finally:
         relay.stop()
@@ -89,19 +89,19 @@ def test_broker_outage_loses_nothing_and_sends_each_once(repo: CaseRepository, k
 def test_in_flight_events_stay_under_the_cap_during_an_outage(repo: CaseRepository, kafka: KafkaUnderTest) -> None:
     """A long outage must not pile every unsent event into the producer: at the cap the relay stops handing
     over, and carries on as deliveries drain the set once the broker is back."""
-    if kafka.cluster is None:
-        pytest.fail("the outage test needs the dev mock cluster (unset KAFKA_BOOTSTRAP_SERVERS)")
+    if kafka.broker is None:
+        pytest.fail("the outage test stops and restarts the dev broker (unset KAFKA_BOOTSTRAP_SERVERS)")
     relay = OutboxRelay(repo.outbox, kafka.bootstrap, batch_size=4, max_in_flight=10)
     relay.start()
     try:
-        kafka.cluster.set_down()
+        kafka.broker.stop()
         case_ids = [register(repo, a_case(2000 + n)) for n in range(20)]  # 40 events: 20 case, 20 audit
         relay.wake()
         assert wait_until(lambda: relay.in_flight == 10, timeout=20)
         time.sleep(1.0)  # several relay cycles at the cap
         assert relay.in_flight == 10 and relay.peak_in_flight == 10
         assert repo.outbox.count_documents({"sent": False}) == 40  # the rest wait, safely, in MongoDB
-        kafka.cluster.set_up()
+        kafka.broker.start()
         assert wait_until(lambda: repo.outbox.count_documents({"sent": False}) == 0, timeout=60)
         assert relay.peak_in_flight == 10 and relay.in_flight == 0
     finally:

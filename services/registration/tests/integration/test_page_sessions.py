@@ -8,7 +8,7 @@ import time
 
 from contracts.web import csrf_token
 from infra.dev.browser import DevBrowser, csrf_in
-from infra.dev.testing import RunningService
+from infra.dev.testing import KeycloakStack, RunningService
 from registration.adapters.oidc import token_expiry
 
 from .pages_support import CONTACT, PERSON, let_token_expire, new_citizen, post_step, session_doc, sessions
@@ -54,11 +54,13 @@ def test_an_expired_desk_session_goes_through_sign_in_and_cannot_post(site: Runn
     assert browser.post_form("/desk/step/contact", CONTACT).status_code == 303
 
 
-def test_someone_else_signing_in_on_that_browser_does_not_get_the_draft(site: RunningService,
-                                                                       browser: DevBrowser) -> None:
+def test_someone_else_signing_in_on_that_browser_does_not_get_the_draft(
+        site: RunningService, browser: DevBrowser, keycloak_server: KeycloakStack) -> None:
     cid = start_desk_draft(browser, "registrar:1001")
     let_token_expire(site, browser)
     previous = session_doc(site, browser)["_id"]
+    # Their Keycloak session has ended too (else Keycloak would sign the same person in again).
+    browser.forget(keycloak_server.url)
     browser.sign_in("registrar:1002", flow="staff", next_path="/desk")
     assert "มีรายการที่กรอกค้างไว้" not in browser.get("/desk").text
     assert browser.get("/desk/step/person").headers["location"] == "/desk"  # no draft: back to the desk home

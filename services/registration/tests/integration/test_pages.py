@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 
 from infra.dev.browser import DevBrowser, csrf_in
-from infra.dev.testing import KafkaUnderTest, RunningService
+from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService
 
 from .pages_support import CONTACT, CREDITORS, HELP, new_citizen, post_step, register_self, running_site, text_of
 
@@ -157,9 +157,9 @@ def test_english_is_one_click_away(browser: DevBrowser) -> None:
 
 
 def test_public_posts_are_rate_limited_per_citizen_with_a_thai_page(
-    kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str
+    kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakStack
 ) -> None:
-    with running_site(kafka, mongodb_uri, issuer_url, REGISTRATION_RATE_PER_CITIZEN="3") as service, \
+    with running_site(kafka, mongodb_uri, keycloak_server, REGISTRATION_RATE_PER_CITIZEN="3") as service, \
             DevBrowser(service.url) as client:
         client.sign_in(f"citizen:{new_citizen()}", next_path="/register/step/contact")
         page = client.get("/register/step/contact").text
@@ -168,8 +168,8 @@ def test_public_posts_are_rate_limited_per_citizen_with_a_thai_page(
         assert "มีการส่งข้อมูลถี่เกินไป" in answers[-1].text and int(answers[-1].headers["retry-after"]) >= 1
 
 
-def test_rate_limit_per_client_address(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str) -> None:
-    with running_site(kafka, mongodb_uri, issuer_url, REGISTRATION_RATE_PER_ADDRESS="2") as service, \
+def test_rate_limit_per_client_address(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakStack) -> None:
+    with running_site(kafka, mongodb_uri, keycloak_server, REGISTRATION_RATE_PER_ADDRESS="2") as service, \
             DevBrowser(service.url) as client:
         codes = [client.get("/auth/signin?flow=public").status_code for _ in range(3)]
         assert codes == [303, 303, 429]

@@ -73,7 +73,8 @@ def test_another_units_desk_learns_no_receipt(site: RunningService, browser: Dev
         elsewhere.sign_in("registrar:1002", flow="staff", next_path="/desk")
         review = desk_review(elsewhere, cid, district="1002", subdistrict="100201")
         again = elsewhere.post_form("/desk/submit", {}, page=review)
-    assert again.status_code == 409 and "ลงทะเบียนไว้แล้วกับหน่วยอื่น" in again.text
+    assert again.status_code == 409 and "ตรวจสอบสถานะได้เองทางแอป ThaiD" in again.text
+    assert "หน่วยอื่น" not in again.text  # not even that the case is elsewhere, let alone where
     assert receipt not in again.text and 'id="problem-link"' not in again.text
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import io
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from PIL import Image
 
 from infra.dev.browser import DevBrowser, csrf_in
-from infra.dev.testing import KafkaUnderTest, RunningService, free_port, serve, stop_service
+from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService
 from registration.adapters.publicity import check_photo
 from registration.domain.thai import FieldError
+
+from .pages_support import running_site
 
 LIMIT = 5 * 1024 * 1024
 
@@ -42,18 +43,11 @@ def test_photos_are_judged_by_their_bytes() -> None:
 
 
 @pytest.fixture(scope="module")
-def site(kafka: KafkaUnderTest, mongodb_uri: str, issuer_url: str) -> Iterator[RunningService]:
-    from registration.main import create_app
-    from registration.settings import Settings
-
-    port = free_port()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REGISTRATION_PUBLIC_URL", f"http://127.0.0.1:{port}")
-        settings = Settings(kafka_bootstrap_servers=kafka.bootstrap, mongodb_uri=mongodb_uri,
-                            oidc_issuer_url=issuer_url, mongodb_database=f"pub_{uuid.uuid4().hex[:10]}")
-        service = serve(create_app(settings), port)
-    yield service
-    stop_service(service)
+def site(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakStack,
+         identity: RunningService) -> Iterator[RunningService]:
+    """The pages, with identity running: Keycloak sends sign-ins on to its ThaiD simulator."""
+    with running_site(kafka, mongodb_uri, keycloak_server) as service:
+        yield service
 
 
 def staff(site: RunningService, persona: str) -> DevBrowser:

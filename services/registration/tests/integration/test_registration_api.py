@@ -31,7 +31,7 @@ def test_self_registration_stores_the_full_record(
     case = shown.json()
     assert receipt.startswith("47-25") and case["case_id"] == created.json()["case_id"]
     assert case["debtor"]["citizen_id"] == cid and case["debtor"]["given_name"] != "ชื่อปลอม"
-    assert case["debtor"]["phone"] == "0812345678" and case["debtor"]["monthly_income_satang"] == 900_000
+    assert case["debtor"]["phone"] == "+66812345678" and case["debtor"]["monthly_income_satang"] == 900_000
     debt = case["creditors"][0]["debts"][0]
     assert (debt["principal_satang"], debt["outstanding_satang"], debt["repaid_satang"]) == (2_000_000, 2_600_050,
                                                                                            500_000)
@@ -125,7 +125,7 @@ def test_malformed_requests_get_thai_messages_never_a_500(
             "channel": "field.choice", "surprise": "field.unknown", "creditors.0.debts.0.principal": "field.text",
         }
         raw = api.post("/api/v1/registrations", content=b"{not json", headers={"content-type": "application/json"})
-        assert [e["code"] for e in raw.json()["errors"]] == ["body.json"]
+        assert [(e["code"], e["field"]) for e in raw.json()["errors"]] == [("body.json", "body")]
         assert _errors(api.post("/api/v1/registrations", json=[])) == {None: "field.object"}
         long_key = api.post("/api/v1/registrations", json=body(), headers={"Idempotency-Key": "k" * 200})
         assert _errors(long_key) == {"header.idempotency-key": "field.too_long"}
@@ -142,7 +142,7 @@ def test_a_server_fault_is_a_thai_500_without_internals(
     with registration.client(token_for("dopa_admin")) as api:
         response = api.get("/api/v1/registrations/47-2569-000001")
     assert response.status_code == 500
-    assert response.json()["errors"][0]["code"] == "server.error" and "ระบบขัดข้อง" in response.json()["errors"][0]["th"]
+    assert response.json()["detail"]["code"] == "server.error" and "ระบบขัดข้อง" in response.json()["detail"]["th"]
     assert "secret" not in response.text and "Traceback" not in response.text
 
 

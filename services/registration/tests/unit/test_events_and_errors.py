@@ -5,7 +5,7 @@ import json
 import pytest
 
 from contracts import codec
-from registration.api.errors import error_body, from_pydantic
+from registration.api.errors import Invalid, from_pydantic
 from registration.domain.case import Address, Channel, Creditor, Debt, Debtor, NewCase, Totals
 from registration.domain.events import Actor, AuditAction, audit_recorded, case_registered, case_updated
 
@@ -41,11 +41,14 @@ def test_audit_records_name_the_actor_by_subject_and_fit_the_schema() -> None:
      "creditors.0.name", "field.too_long", "ข้อความยาวเกินไป (ไม่เกิน 100 ตัวอักษร)"),
     ({"type": "string_type", "loc": ("body", "debtor", "monthly_income", "function-before[_number_as_text(), str]")},
      "debtor.monthly_income", "field.text", "ข้อมูลช่องนี้ต้องเป็นข้อความ"),
-    ({"type": "json_invalid", "loc": ("body", 7)}, "7", "body.json", "ข้อมูลที่ส่งมาไม่ใช่ JSON ที่ถูกต้อง"),
+    ({"type": "json_invalid", "loc": ("body", 7)}, "body", "body.json",
+     "ข้อมูลที่ส่งมาไม่ใช่ JSON ที่ถูกต้อง (อาจไม่ครบหรือขาดหาย)"),
     ({"type": "something_new", "loc": ("header", "idempotency-key")}, "header.idempotency-key", "field.invalid",
      "ข้อมูลไม่ถูกต้อง"),
 ])
 def test_pydantic_errors_become_thai_field_errors(error: dict[str, object], field: str, code: str, th: str) -> None:
     [converted] = from_pydantic([error])
     assert (converted.field, converted.code, converted.th) == (field, code, th)
-    assert error_body([converted]) == {"errors": [{"field": field, "code": code, "th": th, "en": converted.en}]}
+    body = Invalid([converted]).body()
+    assert body["errors"] == [{"field": field, "code": code, "th": th, "en": converted.en}]
+    assert (body["detail"]["code"], body["detail"]["field"]) == ("request.invalid", field)

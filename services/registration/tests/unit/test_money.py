@@ -34,15 +34,15 @@ def test_parse_satang_valid(raw: str | int, satang: int) -> None:
 
 
 def test_parse_satang_upper_bound_is_inclusive() -> None:
-    assert parse_satang("1,000,000,000,000") == MAX_BAHT * 100
-    assert parse_satang("1000000000000.00") == MAX_BAHT * 100
+    assert parse_satang("100,000,000") == MAX_BAHT * 100
+    assert parse_satang("100000000.00") == MAX_BAHT * 100
     assert parse_satang(MAX_BAHT) == MAX_BAHT * 100
 
 
 def test_parse_satang_is_exact_where_float_is_not() -> None:
     # 0.29 * 100 == 28.999999999999996 in binary floating point.
     assert parse_satang("0.29") == 29
-    assert parse_satang("999999999999.99") == 99_999_999_999_999
+    assert parse_satang("99999999.99") == 9_999_999_999
 
 
 @pytest.mark.parametrize(
@@ -74,8 +74,8 @@ def test_parse_satang_is_exact_where_float_is_not() -> None:
         ("١٢٣", "money.format"),
         ("(100)", "money.format"),
         ("$100", "money.format"),
-        ("1000000000000.01", "money.too_large"),
-        ("10000000000000", "money.too_large"),
+        ("100000000.01", "money.too_large"),
+        ("1000000000", "money.too_large"),
         ("9" * 5000, "money.too_large"),
         (MAX_BAHT + 1, "money.too_large"),
         (10**30, "money.too_large"),
@@ -103,7 +103,7 @@ def test_parse_satang_refuses_other_types(raw: object) -> None:
         (100, "1.00"),
         (99, "0.99"),
         (100_000_000, "1,000,000.00"),
-        (MAX_BAHT * 100, "1,000,000,000,000.00"),
+        (MAX_BAHT * 100, "100,000,000.00"),
         (-150, "-1.50"),
         (-5, "-0.05"),
     ],

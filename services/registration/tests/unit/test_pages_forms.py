@@ -44,7 +44,7 @@ def test_row_buttons_add_and_remove_but_never_below_one() -> None:
 
 def test_payload_is_a_valid_request_shape_without_identity_fields() -> None:
     draft = forms.new_draft("self_online")
-    draft["debtor"] = {"citizen_id": "1101700230705", "given_name": "x", "phone": "", "address": {"line": "1"}}
+    draft["debtor"] = {"citizen_id": "1101700230708", "given_name": "x", "phone": "", "address": {"line": "1"}}
     draft["creditors"][0]["debts"][0]["interest_period"] = ""
     body = forms.payload(draft, desk=False)
     assert "citizen_id" not in body["debtor"] and "given_name" not in body["debtor"] and "draft_id" not in body

@@ -47,7 +47,7 @@ def test_a_desk_form_becomes_a_case_with_canonical_values() -> None:
     case = validate_registration(body(), today=TODAY, desk=DESK)
     assert isinstance(case, NewCase)
     d = case.debtor
-    assert (d.citizen_id, d.given_name, d.phone, d.birth_date) == ("1101700230708", "สมชาย", "0812345678",
+    assert (d.citizen_id, d.given_name, d.phone, d.birth_date) == ("1101700230708", "สมชาย", "+66812345678",
                                                                     date(1987, 2, 1))
     assert d.monthly_income_satang == 1_200_050 and d.address.district_code == "4701"
     debt = case.creditors[0].debts[0]

@@ -3,15 +3,21 @@ counts exactly once however often it is delivered."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from prometheus_client import Counter
 from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from reporting.domain.totals import CaseFigures, figures_of, increments, scopes_of
+from reporting.domain.totals import CaseFigures, ImpossibleTotals, figures_of, increments, scopes_of, totals_after
 
 Doc = dict[str, Any]
+log = logging.getLogger(__name__)
+IMPOSSIBLE = Counter("totals_impossible_total",
+                     "Case events refused because a figure or a resulting total would be impossible (negative, "
+                     "not an integer, beyond int64 satang); alerted on")
 
 
 class TotalsStore:
@@ -30,7 +36,18 @@ class TotalsStore:
         return CaseFigures(**doc) if doc else None
 
     def apply(self, event: Doc) -> bool:
-        """Applies a case event; False when it changed nothing (a duplicate, stale or other event)."""
+        """Applies a case event; False when it changed nothing (a duplicate, stale or other event, or one
+        refused because its figures or the totals they would make are impossible: logged and counted in
+        ``totals_impossible_total``, and skipped rather than retried, since retrying cannot fix it)."""
+        try:
+            return self._apply(event)
+        except ImpossibleTotals as impossible:
+            IMPOSSIBLE.inc()
+            log.error("refused case event %s (case %s): impossible totals %s", event.get("event_id"),
+                      event.get("case_id"), impossible)
+            return False
+
+    def _apply(self, event: Doc) -> bool:
         applied = False
 
         def write(session: ClientSession) -> None:
@@ -41,7 +58,10 @@ class TotalsStore:
                 applied = False
                 return
             inc = increments(known, new)
-            for level, code in scopes_of(new):
+            scopes = scopes_of(new)
+            for level, code in scopes:  # every row is checked before any is written
+                totals_after(self.totals.find_one({"_id": f"{level}:{code}"}, session=session), inc)
+            for level, code in scopes:
                 self.totals.update_one(
                     {"_id": f"{level}:{code}"},
                     {"$inc": inc, "$set": {"level": level, "code": code}},

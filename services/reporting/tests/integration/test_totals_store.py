@@ -58,3 +58,25 @@ def test_totals_agree_with_a_recount_from_case_figures(store: TotalsStore) -> No
         store.apply(event)  # every event delivered twice
     recount = sum(doc["principal_satang"] for doc in store.cases.find({"district_code": "4701"}))
     assert store.get("district", "4701")["principal_satang"] == recount == sum(n * 100 for n in range(30))  # type: ignore[index]
+
+
+def test_an_event_that_would_overflow_the_totals_is_refused_with_an_alarm(
+        store: TotalsStore, caplog: pytest.LogCaptureFixture) -> None:
+    from prometheus_client import REGISTRY
+
+    def alarms() -> float:
+        return REGISTRY.get_sample_value("totals_impossible_total") or 0.0
+
+    big = 2**63 - 1_000
+    first = {**EXAMPLES["online.json"], "event_id": str(uuid.uuid4()), "case_id": "c-big", "principal_satang": big}
+    assert store.apply(first) is True
+    before = alarms()
+    second = {**EXAMPLES["online.json"], "event_id": str(uuid.uuid4()), "case_id": "c-more",
+              "principal_satang": 1_001}
+    assert store.apply(second) is False  # refused: nation would pass 2^63 - 1
+    assert alarms() == before + 1 and "impossible totals" in caplog.text
+    nation = store.get("nation", "TH")
+    assert nation is not None and nation["principal_satang"] == big and isinstance(nation["principal_satang"], int)
+    assert nation["cases"] == 1 and store.cases.find_one({"_id": "c-more"}) is None  # nothing of it was written
+    floaty = {**second, "event_id": str(uuid.uuid4()), "principal_satang": 1e3}  # JSON Schema "integer" allows it
+    assert store.apply(floaty) is False and alarms() == before + 2
