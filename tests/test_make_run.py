@@ -3,7 +3,6 @@ Ctrl-C; and nothing accepted is lost across a stop in the middle of a burst of r
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import threading
@@ -15,15 +14,15 @@ from typing import Any
 import httpx
 
 from contracts.citizen_id import check_digit as citizen_id_check_digit
+from infra.dev.accounts import dev_people
 from infra.dev.launcher import Launcher
 from infra.dev.services import SERVICES
 from infra.dev.testing import wait_until
 
-ROOT = Path(__file__).resolve().parents[1]
-PEOPLE = {p["label_en"]: p for p in json.loads((ROOT / "infra/dev/dev_people.json").read_text(encoding="utf-8"))}
-REGISTRAR = PEOPLE["Registrar, Mueang Sakon Nakhon"]["citizen_id"]
-DISTRICT_OFFICER = PEOPLE["District officer, Mueang Sakon Nakhon"]["citizen_id"]
-AUDITOR = PEOPLE["Auditor"]["citizen_id"]
+PEOPLE = {p.label_en: p.citizen_id for p in dev_people()}
+REGISTRAR = PEOPLE["Registrar, Mueang Sakon Nakhon"]
+DISTRICT_OFFICER = PEOPLE["District officer, Mueang Sakon Nakhon"]
+AUDITOR = PEOPLE["Auditor"]
 BURST = 40
 
 

@@ -158,31 +158,29 @@ class TokenVerifier:
         return key
 
     def _decode(self, token: str, audience: str) -> dict[str, Any]:
-        key = self._signing_key(token)
-        payload: dict[str, Any] = jwt.decode(
-            token, key.key, algorithms=[key.algorithm_name], audience=audience, issuer=self.issuer,
-            leeway=self._leeway, options={"require": ["exp", "iat", "iss", "sub", "aud"]},
-        )
+        try:
+            key = self._signing_key(token)
+            payload: dict[str, Any] = jwt.decode(
+                token, key.key, algorithms=[key.algorithm_name], audience=audience, issuer=self.issuer,
+                leeway=self._leeway, options={"require": ["exp", "iat", "iss", "sub", "aud"]},
+            )
+        except TokenError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever PyJWT, cryptography or httpx raise on a forged token
+            raise TokenError(f"{type(exc).__name__}: {exc}"[:200]) from None
         return payload
 
     def _verify(self, token: str) -> tuple[Claims, float]:
+        payload = self._decode(token, self.audience)
         try:
-            payload = self._decode(token, self.audience)
             return Claims.from_token_payload(payload), float(payload["exp"])
-        except TokenError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - whatever PyJWT, cryptography or pydantic raise on a forged token
+        except (ValueError, TypeError, AttributeError, KeyError) as exc:  # a forged claim of the wrong type
             raise TokenError(f"{type(exc).__name__}: {exc}"[:200]) from None
 
     def verify_id_token(self, token: str, client_id: str, nonce: str | None) -> dict[str, Any]:
         """An OIDC id token for ``client_id`` (a web client's sign-in), checked like access tokens
         plus the ``nonce`` the client sent; returns its payload."""
-        try:
-            payload = self._decode(token, client_id)
-        except TokenError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - as in _verify
-            raise TokenError(f"{type(exc).__name__}: {exc}"[:200]) from None
+        payload = self._decode(token, client_id)
         if nonce is not None and payload.get("nonce") != nonce:
             raise TokenError("id token nonce does not match")
         return payload

@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -29,10 +30,15 @@ from identity.domain.personas import parse_persona
 from identity.domain.provisioning import import_staff
 from identity.domain.staff import StaffRow
 from identity.domain.staff_files import RawRow
-from identity.domain.thaid import parse_people, person_for
+from identity.domain.thaid import ThaidPerson, parse_people, person_for
 from identity.domain.units import NATION_CODE, group_chain, kind_for
 
-DEV_PEOPLE = parse_people(json.loads((Path(__file__).parent / "dev_people.json").read_text(encoding="utf-8")))
+DEV_PEOPLE_FILE = Path(__file__).parent / "dev_people.json"  # the ThaiD simulator's listed people
+
+
+@cache
+def dev_people() -> tuple[ThaidPerson, ...]:
+    return parse_people(json.loads(DEV_PEOPLE_FILE.read_text(encoding="utf-8")))
 
 
 def persona_citizen_id(persona: str) -> str:
@@ -92,7 +98,7 @@ class DevAccounts:
         if persona.role is Role.CITIZEN:
             assert persona.code is not None
             # What ThaiD's first sign-in imports (the realm's thaid mappers), from the simulator's own person.
-            person = person_for(persona.code, DEV_PEOPLE)
+            person = person_for(persona.code, dev_people())
             user_id = admin.create_user({
                 "username": persona.code, "enabled": True, "firstName": person.given_name,
                 "lastName": person.family_name, "attributes": {
@@ -117,22 +123,20 @@ class DevAccounts:
         group_id = self.directory.ensure_unit_group(group_chain(load_catalogue(), unit_code, kind))
         existing = self.directory.find_by_citizen_id(citizen_id)
         user_id = existing.id if existing else self.directory.create(row, group_id)
-        # A test account signs in with a password grant, so it has no pending required actions.
-        user = self.directory.admin.get_user(user_id)
-        self.directory.admin.update_user(user_id, {**user, "requiredActions": [], "emailVerified": True})
+        _clear_required_actions(self.directory, user_id)  # it signs in with a password grant
         return user_id
 
 
-def provision_dev_staff(keycloak_url: str, admin_client_secret: str, people_file: Path) -> list[str]:
-    """``make run``: the dev staff of ``people_file`` made through identity's own staff import (validation,
+def provision_dev_staff(keycloak_url: str, admin_client_secret: str) -> list[str]:
+    """``make run``: the dev staff of ``DEV_PEOPLE_FILE`` made through identity's own staff import (validation,
     unit groups, roles: the production path), uploaded as a DOPA administrator. No password is made: they
     sign in through the ThaiD simulator, and first-broker-login links ThaiD to the account by citizen ID.
     Dev-only step after the import: the required actions (verify e-mail, set a password, OTP) are cleared,
     since the dev stack has no mail server and nobody needs a password. Returns what it did, one line each."""
-    people = [p for p in json.loads(people_file.read_text(encoding="utf-8")) if p.get("role")]
-    rows = [RawRow(n, {"citizen_id": p["citizen_id"], "title": p["title"], "given_name": p["given_name"],
-                       "family_name": p["family_name"], "position": p["label_th"], "role": p["role"],
-                       "unit_code": p["unit_code"] or NATION_CODE, "email": f"{p['citizen_id']}@dev.invalid"})
+    people = [p for p in dev_people() if p.role]
+    rows = [RawRow(n, {"citizen_id": p.citizen_id, "title": p.title, "given_name": p.given_name,
+                       "family_name": p.family_name, "position": p.label_th, "role": p.role or "",
+                       "unit_code": p.unit_code or NATION_CODE, "email": f"{p.citizen_id}@dev.invalid"})
             for n, p in enumerate(people, start=2)]
     directory = KeycloakStaffDirectory.connect(keycloak_url, "debt", "debt-identity", admin_client_secret)
     uploader = Claims(sub="make-run", roles=frozenset({Role.DOPA_ADMIN}), unit_code=NATION_CODE,
@@ -141,6 +145,11 @@ def provision_dev_staff(keycloak_url: str, admin_client_secret: str, people_file
     if result.problems:
         raise RuntimeError("dev staff import refused: " + "; ".join(p.en for p in result.problems))
     for _row, user_id in result.created:
-        user = directory.admin.get_user(user_id)
-        directory.admin.update_user(user_id, {**user, "requiredActions": [], "emailVerified": True})
-    return [f"{p['label_en']}: ThaiD {p['citizen_id']}" for p in people]
+        _clear_required_actions(directory, user_id)
+    return [f"{p.label_en}: ThaiD {p.citizen_id}" for p in people]
+
+
+def _clear_required_actions(directory: KeycloakStaffDirectory, user_id: str) -> None:
+    """Dev and test accounts only: no verify-e-mail, set-password or OTP step (no mail server, no password)."""
+    user = directory.admin.get_user(user_id)
+    directory.admin.update_user(user_id, {**user, "requiredActions": [], "emailVerified": True})

@@ -18,15 +18,16 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 
 import httpx
 
+from infra.dev.realm import THAID_SIM_PATH
+
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 _HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"')
 _THAID_LINK = re.compile(r'href="([^"]*/broker/thaid/login[^"]*)"')
-THAID_SIM_PATH = "/dev/thaid/"
+REDIRECTS = (301, 302, 303, 307, 308)
 
 
 class PersonaAccounts(Protocol):
     def citizen_id_of(self, persona: str) -> str: ...
-REDIRECTS = (301, 302, 303, 307, 308)
 
 
 def pkce_pair() -> tuple[str, str]:
@@ -136,7 +137,7 @@ class DevBrowser:
                 if redirect_uri and location.startswith(redirect_uri):
                     return response  # back to the client, with its code
                 response = self.get(location)
-            elif THAID_SIM_PATH in url and "csrf" in response.text:
+            elif f"{THAID_SIM_PATH}/" in url and "csrf" in response.text:
                 form = {k: html.unescape(v) for k, v in _HIDDEN.findall(response.text) if k != "cancel"}
                 response = self.post(url.split("?")[0], data={**form, "citizen_id": citizen_id})
             elif (link := _THAID_LINK.search(response.text)) is not None:

@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -30,19 +29,6 @@ APT_PACKAGES = ("openjdk-17-jre-headless", "maven")
 
 class ServerSetupError(SystemExit):
     """A one-sentence reason the dev servers cannot be set up on this machine."""
-
-
-def stop_process_group(process: subprocess.Popen[bytes] | None, timeout: float) -> None:
-    """A server started with ``start_new_session``: SIGTERM to its group (a clean shutdown; ``kc.sh`` runs
-    java as a child), SIGKILL if it has not ended within ``timeout``."""
-    if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def _cache_dir() -> Path:

@@ -11,12 +11,11 @@ import base64
 import os
 import socket
 import subprocess
-import time
 import uuid
 from pathlib import Path
-from types import TracebackType
 
-from infra.dev.jvm import KAFKA_LOG4J, Artifacts, fetch, stop_process_group
+from infra.dev.java_server import JavaServer
+from infra.dev.jvm import KAFKA_LOG4J, Artifacts
 from infra.kafka.create_topics import ensure_contract_topics
 
 
@@ -50,20 +49,19 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-class DevKafka:
+class DevKafka(JavaServer):
+    name = "Kafka"
+
     def __init__(self, data_dir: Path, port: int, controller_port: int, *, log_file: Path | None = None,
                  artifacts: Artifacts | None = None) -> None:
         self.data_dir = data_dir.resolve()
+        super().__init__(log_file or self.data_dir / "kafka.log", artifacts)
         self.port = port
         self.controller_port = controller_port
         self.bootstrap = f"127.0.0.1:{port}"
-        self.log_file = log_file or self.data_dir / "kafka.log"
-        self._artifacts = artifacts
-        self._process: subprocess.Popen[bytes] | None = None
 
     def _command(self, main_class: str, *args: str) -> list[str]:
-        artifacts = self._artifacts or fetch()
-        self._artifacts = artifacts
+        artifacts = self.artifacts
         classpath = os.pathsep.join(str(p) for p in artifacts.kafka_classpath)
         return [str(artifacts.java), "-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
                 f"-Dlog4j2.configurationFile={KAFKA_LOG4J}", "-cp", classpath, main_class, *args]
@@ -84,37 +82,8 @@ class DevKafka:
         config = self.data_dir / "server.properties"
         config.write_text(_server_properties(self.data_dir, self.port, self.controller_port))
         self._format_once(config)
-        log = self.log_file.open("ab")
-        self._process = subprocess.Popen(self._command("kafka.Kafka", str(config)), stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while not _port_open(self.port):
-            if self._process.poll() is not None:
-                raise RuntimeError(f"Kafka exited with {self._process.returncode}; see {self.log_file}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"Kafka did not start within {timeout:.0f}s; see {self.log_file}")
-            time.sleep(0.2)
+        self._run_until(self._command("kafka.Kafka", str(config)), lambda: _port_open(self.port), timeout)
         return self
 
     def create_contract_topics(self) -> None:
         ensure_contract_topics(self.bootstrap, max_replication=1)
-
-    def stop(self, timeout: float = 30.0) -> None:
-        """A clean shutdown (SIGTERM: the broker flushes and closes its logs), SIGKILL if it hangs."""
-        process, self._process = self._process, None
-        stop_process_group(process, timeout)
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    @property
-    def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
-
-    def __enter__(self) -> DevKafka:
-        return self.start()
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.stop()

@@ -10,28 +10,26 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import time
 import zipfile
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import httpx
 
-from infra.dev.jvm import Artifacts, fetch, stop_process_group
+from infra.dev.java_server import JavaServer
+from infra.dev.jvm import Artifacts
 
 
-class DevKeycloak:
+class DevKeycloak(JavaServer):
+    name = "Keycloak"
+
     def __init__(self, home_dir: Path, port: int, realm: dict[str, Any], *, log_file: Path | None = None,
                  artifacts: Artifacts | None = None) -> None:
         self.home_dir = home_dir.resolve()
+        super().__init__(log_file or self.home_dir / "keycloak.log", artifacts)
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.realm = realm
-        self.log_file = log_file or self.home_dir / "keycloak.log"
-        self._artifacts = artifacts
-        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def issuer(self) -> str:
@@ -46,7 +44,7 @@ class DevKeycloak:
         return dist
 
     def start(self, timeout: float = 240.0) -> DevKeycloak:
-        artifacts = self._artifacts = self._artifacts or fetch()
+        artifacts = self.artifacts
         dist = self._distribution(artifacts)
         imports = dist / "data" / "import"
         imports.mkdir(parents=True, exist_ok=True)
@@ -58,33 +56,11 @@ class DevKeycloak:
                    "--http-host=127.0.0.1", f"--hostname={self.url}", "--import-realm",
                    "--db=dev-file", f"--db-url=jdbc:h2:file:{db};NON_KEYWORDS=VALUE",
                    "--log-level=WARN,org.keycloak.services:INFO"]
-        log = self.log_file.open("ab")
-        self._process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        self._wait_ready(timeout)
+        self._run_until(command, self._answers, timeout, env)
         return self
 
-    def _wait_ready(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        discovery = f"{self.issuer}/.well-known/openid-configuration"
-        while True:
-            if self._process is not None and self._process.poll() is not None:
-                raise RuntimeError(f"Keycloak exited with {self._process.returncode}; see {self.log_file}")
-            try:
-                if httpx.get(discovery, timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"Keycloak was not ready within {timeout:.0f}s; see {self.log_file}")
-            time.sleep(0.5)
-
-    def stop(self, timeout: float = 30.0) -> None:
-        process, self._process = self._process, None
-        stop_process_group(process, timeout)
-
-    def __enter__(self) -> DevKeycloak:
-        return self.start()
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.stop()
+    def _answers(self) -> bool:
+        try:
+            return httpx.get(f"{self.issuer}/.well-known/openid-configuration", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from infra.dev.accounts import provision_dev_staff
+from infra.dev.accounts import DEV_PEOPLE_FILE, provision_dev_staff
 from infra.dev.jvm import fetch
 from infra.dev.kafka import DevKafka
 from infra.dev.keycloak import DevKeycloak
@@ -26,7 +26,6 @@ from infra.dev.realm import THAID_DEV_CLIENT_ID, DevSecrets, DevUrls, dev_realm
 from infra.dev.services import SERVICES, ServiceSpec
 
 VAR = Path(os.environ.get("DEV_VAR_DIR", "var"))
-DEV_PEOPLE = Path(__file__).parent / "dev_people.json"
 
 
 def _start_service(spec: ServiceSpec, env: dict[str, str], logs: Path) -> subprocess.Popen[bytes]:
@@ -56,10 +55,11 @@ def _dev_parts(stack: ExitStack, env: dict[str, str]) -> list[str]:
     notes = []
     artifacts = fetch()  # a JDK and the pinned Kafka and Keycloak, fetched once through Maven
     logs = VAR / "log"
-    urls = DevUrls(keycloak=_url(env, "DEV_KEYCLOAK_PORT", 8080), registration=_url(env, "REGISTRATION_PORT", 8001),
+    keycloak_port = int(env.get("DEV_KEYCLOAK_PORT", "8080"))
+    urls = DevUrls(keycloak=f"http://127.0.0.1:{keycloak_port}", registration=_url(env, "REGISTRATION_PORT", 8001),
                    identity=_url(env, "IDENTITY_PORT", 8002))
     dev_secrets = DevSecrets.load_or_create(VAR / "keycloak" / "dev-secrets.json")
-    keycloak = DevKeycloak(VAR / "keycloak", int(urls.keycloak.rsplit(":", 1)[1]), dev_realm(urls, dev_secrets),
+    keycloak = DevKeycloak(VAR / "keycloak", keycloak_port, dev_realm(urls, dev_secrets),
                            log_file=logs / "keycloak.log", artifacts=artifacts)
     kafka = None
     if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
@@ -91,7 +91,7 @@ def _dev_parts(stack: ExitStack, env: dict[str, str]) -> list[str]:
         "REGISTRATION_OIDC_PUBLIC_CLIENT_SECRET": clients["debt-public"],
         "REGISTRATION_OIDC_STAFF_CLIENT_SECRET": clients["debt-staff"],
         "THAID_SIM_CLIENT_ID": THAID_DEV_CLIENT_ID, "THAID_SIM_CLIENT_SECRET": clients[THAID_DEV_CLIENT_ID],
-        "THAID_SIM_PEOPLE_FILE": str(DEV_PEOPLE),
+        "THAID_SIM_PEOPLE_FILE": str(DEV_PEOPLE_FILE),
     })
     env.setdefault("IDENTITY_DEV_KEY_DIR", str(VAR / "identity"))
     notes.append(f"ThaiD simulator (identity, ENV=dev)  {urls.thaid}")
@@ -118,7 +118,7 @@ def main() -> None:
                 children.append(process)
                 _wait_ready(spec.name, url, process)
                 urls.append(f"{spec.name:<13} {url}   (health {url}/healthz, API docs {url}/docs)")
-            staff = provision_dev_staff(env["KEYCLOAK_URL"], env["KEYCLOAK_ADMIN_CLIENT_SECRET"], DEV_PEOPLE)
+            staff = provision_dev_staff(env["KEYCLOAK_URL"], env["KEYCLOAK_ADMIN_CLIENT_SECRET"])
             print("\nระบบพร้อมใช้งาน — the system is up\n  " + "\n  ".join(urls + notes))
             print("\nSign in (no passwords): choose a person on the ThaiD simulator's page.\n  " + "\n  ".join(staff))
             print(f"\nLogs in {logs}/. Press Ctrl-C to stop.", flush=True)

@@ -24,7 +24,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from infra.dev.accounts import DevAccounts
+from infra.dev.accounts import DEV_PEOPLE_FILE, DevAccounts
 from infra.dev.browser import DevBrowser
 from infra.dev.kafka import DevKafka
 from infra.dev.keycloak import DevKeycloak
@@ -34,7 +34,6 @@ from infra.dev.realm import TEST_CLIENTS, THAID_DEV_CLIENT_ID, DevSecrets, DevUr
 if TYPE_CHECKING:
     from identity.settings import Settings as IdentitySettings
 
-DEV_PEOPLE = Path(__file__).parent / "dev_people.json"
 # Sites a test may run at once: the shared one, and ones with other settings.
 SITE_PORTS = 3
 IDENTITY_PORTS = 2
@@ -57,17 +56,23 @@ class KafkaUnderTest:
 class KeycloakStack:
     """The session's Keycloak, and the loopback ports its dev realm sends browsers back to."""
 
-    url: str
-    issuer: str
+    server: DevKeycloak  # outage tests stop and start it
     secrets: DevSecrets
     # The realm accepts each registration site's /auth/callback and each identity's /signin/callback; the
     # first identity port also serves the ThaiD simulator Keycloak brokers to (the ``identity`` fixture).
     identity_ports: tuple[int, ...]
     site_ports: tuple[int, ...]
     accounts: DevAccounts
-    server: DevKeycloak  # outage tests stop and start it
     _leased: set[int] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def issuer(self) -> str:
+        return self.server.issuer
 
     @property
     def identity_port(self) -> int:
@@ -160,8 +165,7 @@ def keycloak_stack(workdir: Path) -> Iterator[KeycloakStack]:
     with DevKeycloak(workdir, port, realm) as server:
         accounts = DevAccounts(server.url, "debt", "debt-identity", dev_secrets.clients["debt-identity"],
                                {page: (test, dev_secrets.clients[test]) for page, test in TEST_CLIENTS.items()})
-        yield KeycloakStack(server.url, server.issuer, dev_secrets, identity_ports, site_ports, accounts,
-                            server)
+        yield KeycloakStack(server, dev_secrets, identity_ports, site_ports, accounts)
 
 
 @pytest.fixture(scope="session")
@@ -203,7 +207,7 @@ def identity_settings(keycloak: KeycloakStack, mongodb_uri: str, key_dir: Path, 
         "keycloak_admin_client_id": "debt-identity", "keycloak_admin_client_secret": clients["debt-identity"],
         "public_client_secret": clients["debt-public"], "staff_client_secret": clients["debt-staff"],
         "thaid_sim_client_id": THAID_DEV_CLIENT_ID, "thaid_sim_client_secret": clients[THAID_DEV_CLIENT_ID],
-        "thaid_sim_people_file": DEV_PEOPLE, **changes}
+        "thaid_sim_people_file": DEV_PEOPLE_FILE, **changes}
     return Settings.model_validate(values)
 
 

@@ -68,8 +68,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.token_verifier, app.state.oidc = verifier, OidcClient(verifier)
             app.state.units = load_catalogue()
             app.state.staff_directory = _staff_directory(settings, stack)
-            # Staff ThaiD links live in Keycloak, as the account's federated identity `thaid`.
-            app.state.thaid_links = app.state.staff_directory
             if settings.consumes_audit_events:
                 consumer = EventConsumer("audit-events", audit_store.append,
                                          bootstrap=settings.kafka_bootstrap_servers, group_id=settings.consumer_group)

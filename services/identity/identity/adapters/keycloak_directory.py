@@ -301,15 +301,13 @@ class KeycloakStaffDirectory:
             link = next((i for i in identities if i.get("identityProvider") == THAID), None)
             if link is None:
                 return None
-            named = str(link.get("userName") or "")
-            if is_valid(named):
-                return ThaidLink(linked_citizen_id=named)
-            user = self.admin.get_user(user_id)
         except KeycloakError as exc:
             if _status(exc) == 404:
                 return None
             raise DirectoryError(f"the ThaiD link of {user_id} could not be read: {exc}") from exc
-        return ThaidLink(linked_citizen_id=str(user.get("username") or ""))
+        # The realm's "pid as link name" mapper names the link by the citizen ID ThaiD proved.
+        named = str(link.get("userName") or "")
+        return ThaidLink(linked_citizen_id=named if is_valid(named) else "")
 
     def unlink_thaid(self, user_id: str) -> None:
         try:

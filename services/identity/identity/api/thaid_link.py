@@ -4,15 +4,14 @@ Keycloak sends them to ThaiD, links the ThaiD identity to their account and retu
 ``/signin/callback``, where identity checks that the same account came back, reads the link (Keycloak's
 federated identity, on the dev stack too) and audits ``staff.link_thaid``.
 
-A link whose ThaiD citizen ID is not the citizen ID the account had when the link started is removed again:
-ThaiD must prove the person the account belongs to, not anyone who happened to be at the keyboard. That
-citizen ID is read when the link starts and kept in the state cookie only as an HMAC under the session key.
-The audit entry names the provider, never the citizen ID (the log holds no personal data).
+A link whose ThaiD citizen ID (the link record's name: the realm maps ThaiD's ``pid`` to it) is not the
+account's citizen ID (its username, which a link never changes: the realm's ThaiD mappers only fill new
+accounts) is removed again: ThaiD must prove the person the account belongs to, not anyone who happened to
+be at the keyboard. The audit entry names the provider, never the citizen ID (the log holds no personal data).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 from typing import Annotated
@@ -27,7 +26,7 @@ from identity.api.oidc_flow import STATE_COOKIE, STATE_PATH, failed, start_code_
 from identity.domain.staff import ThaidLinks
 from identity.web.limits import SigninLimits
 from identity.web.pages import clear_cookie, render
-from identity.web.session import PageClaims, check_csrf, session_key, session_token
+from identity.web.session import PageClaims, check_csrf, session_token
 
 log = logging.getLogger(__name__)
 LINK_PURPOSE = "link_thaid"
@@ -54,22 +53,23 @@ def start_link(request: Request, claims: PageClaims, csrf: Annotated[str, Form(m
     refusal = limits.refuse(request)
     if refusal is not None:
         return refusal
-    links: ThaidLinks | None = request.app.state.thaid_links
-    if links is None:
-        return failed(request, 503, "ระบบบัญชีผู้ใช้ (Keycloak) ไม่พร้อมใช้งาน", "The account directory is unavailable",
-                      **HEADING)
-    holder = links.holder_citizen_id(claims.sub)
-    if holder is None:
+    links = _links(request)
+    if isinstance(links, Response):
+        return links
+    if links.holder_citizen_id(claims.sub) is None:
         return failed(request, 409, "บัญชีนี้ไม่มีเลขประจำตัวประชาชนที่ใช้ตรวจการเชื่อม ThaiD ได้ กรุณาติดต่อผู้ดูแลระบบ",
                       "This account has no citizen ID to check a ThaiD link against; contact an administrator",
                       **HEADING)
     return start_code_flow(request, "debt-staff", "/", extra={"kc_action": KC_ACTION},
-                           remember={"purpose": LINK_PURPOSE, "sub": claims.sub,
-                                     "holder": _fingerprint(request, holder)})
+                           remember={"purpose": LINK_PURPOSE, "sub": claims.sub})
 
 
-def _fingerprint(request: Request, citizen_id: str) -> str:
-    return hmac.new(session_key(request), b"thaid-holder:" + citizen_id.encode(), hashlib.sha256).hexdigest()
+def _links(request: Request) -> ThaidLinks | Response:
+    links: ThaidLinks | None = request.app.state.staff_directory  # Keycloak: the federated identity `thaid`
+    if links is None:
+        return failed(request, 503, "ระบบบัญชีผู้ใช้ (Keycloak) ไม่พร้อมใช้งาน", "The account directory is unavailable",
+                      **HEADING)
+    return links
 
 
 def link_not_done(request: Request, status: str) -> Response:
@@ -93,20 +93,17 @@ def finish_link(request: Request, pending: dict[str, str], claims: Claims) -> Re
     if signed_in is None or not (signed_in.sub == pending.get("sub") == claims.sub):
         return failed(request, 400, "บัญชีที่กลับมาจากการยืนยันตัวตนไม่ใช่บัญชีที่เริ่มเชื่อม ThaiD กรุณาเข้าสู่ระบบใหม่แล้วลองอีกครั้ง",
                       "The account that came back is not the one that started linking; sign in again", **HEADING)
-    links: ThaidLinks | None = request.app.state.thaid_links
-    if links is None:
-        return failed(request, 503, "ระบบบัญชีผู้ใช้ (Keycloak) ไม่พร้อมใช้งาน", "The account directory is unavailable",
-                      **HEADING)
+    links = _links(request)
+    if isinstance(links, Response):
+        return links
     link = links.thaid_link(claims.sub)
     if link is None:
         return failed(request, 502, "ไม่พบการเชื่อมบัญชี ThaiD ในระบบบัญชีผู้ใช้ กรุณาลองใหม่",
                       "No ThaiD link was found on the account; try again", **HEADING)
-    if not hmac.compare_digest(_fingerprint(request, link.linked_citizen_id), pending.get("holder", "")):
+    holder = links.holder_citizen_id(claims.sub)
+    if holder is None or not hmac.compare_digest(link.linked_citizen_id, holder):
         links.unlink_thaid(claims.sub)
-        # Keycloak may already have copied the other person's details onto the account (the realm's ThaiD mappers
-        # sync on every link); identity cannot put a username back, so an administrator must look at it.
-        log.error("ThaiD link of account %s was not the account holder's and was removed; check the account's "
-                  "username, citizen ID and names in Keycloak", claims.sub)
+        log.warning("ThaiD link of account %s was not the account holder's and was removed", claims.sub)
         record_audit(request, claims, "staff.link_thaid", outcome="denied", target=TARGET)
         return failed(request, 409, "เลขประจำตัวประชาชนของ ThaiD ไม่ตรงกับบัญชีเจ้าหน้าที่นี้ จึงยกเลิกการเชื่อมแล้ว",
                       "The ThaiD citizen ID is not the one of this staff account, so the link was removed", **HEADING)
