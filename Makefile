@@ -25,11 +25,15 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
-# The browser test drives Debian's chromium through Playwright (never `playwright install`, which downloads).
+# The browser test drives Debian's chromium through Playwright (never `playwright install`, which downloads);
+# the letter tests turn PDFs into PNGs with poppler's pdftoppm.
 browser:
 	@command -v chromium >/dev/null || (echo "Installing Debian chromium for browser tests"; \
 		apt-get update -qq && apt-get install -y -qq chromium) || \
 		(echo "Could not install Debian chromium (needs root and the Debian registry)"; exit 1)
+	@command -v pdftoppm >/dev/null || (echo "Installing Debian poppler-utils (pdftoppm) for the letter tests"; \
+		apt-get update -qq && apt-get install -y -qq poppler-utils) || \
+		(echo "Could not install Debian poppler-utils (needs root and the Debian registry)"; exit 1)
 
 pytest: setup browser
 	$(BIN)/python -m pytest

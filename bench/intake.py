@@ -131,11 +131,8 @@ def dev_stack(workdir: Path, service_module: str = "registration") -> Iterator[S
 
 def _baseline_documents(numbers: range) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """The case and outbox documents the service would store, built by the service's own code."""
-    from registration.adapters.case_docs import case_doc
-    from registration.adapters.registering import outbox_doc
-    from registration.api.validation import DeskOfficer, validate_registration
-    from registration.domain.case import NewCase
-    from registration.domain.events import (
+    from registration.cases.docs import case_doc, case_from_doc
+    from registration.cases.events import (
         AUDIT_EVENTS,
         CASE_EVENTS,
         Actor,
@@ -143,6 +140,9 @@ def _baseline_documents(numbers: range) -> list[tuple[dict[str, Any], list[dict[
         audit_recorded,
         case_registered,
     )
+    from registration.cases.model import NewCase
+    from registration.cases.registering import outbox_doc
+    from registration.intake.validation import DeskOfficer, validate_registration
 
     now = datetime.now(UTC)
     actor = Actor.of("bench", ["registrar"], UNIT, "127.0.0.1")
@@ -151,15 +151,16 @@ def _baseline_documents(numbers: range) -> list[tuple[dict[str, Any], list[dict[
         case = validate_registration(registration_body(n), today=date.today(), desk=DeskOfficer(UNIT, "bench"))
         assert isinstance(case, NewCase), case
         case_id = f"c-{uuid.uuid4().hex}"
-        events = [outbox_doc(CASE_EVENTS, case_registered(case_id, case), now, 2 * n),
+        doc = case_doc(case_id, f"47-2569-{n:06d}", "2569", case, now, "bench")
+        events = [outbox_doc(CASE_EVENTS, case_registered(case_from_doc(doc)), now, 2 * n),
                   outbox_doc(AUDIT_EVENTS, audit_recorded(actor, AuditAction.CREATE, True, case_id), now, 2 * n + 1)]
-        docs.append((case_doc(case_id, f"47-2569-{n:06d}", "2569", case, now, "bench"), events))
+        docs.append((doc, events))
     return docs
 
 
 def baseline_run(stack: Stack, numbers: range, concurrency: int) -> Run:
-    from registration.adapters.mongo import CaseRepository
-    from registration.adapters.relay import producer_config
+    from registration.cases.store import CaseRepository
+    from registration.outbox.relay import producer_config
 
     docs = _baseline_documents(numbers)
     count = len(numbers)

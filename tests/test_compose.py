@@ -382,7 +382,7 @@ def test_realm_example_groups_are_named_as_identity_creates_them(realm: dict[str
 
 @pytest.mark.parametrize("client_id", ["debt-public", "debt-staff"])
 def test_registration_sign_in_callback_is_a_redirect_uri(realm: dict[str, Any], client_id: str) -> None:
-    from registration.api import pages_auth
+    from registration.web import sign_in as pages_auth
 
     callbacks = {getattr(r, "path", "") for r in pages_auth.router.routes} & {"/auth/callback"}
     assert callbacks, "registration's OIDC callback route moved: update the realm's redirect URIs"

@@ -124,3 +124,76 @@ def staff_directory_scope(claims: Claims) -> tuple[str, str] | None:
 def may_provision_staff(claims: Claims) -> bool:
     """Who may upload staff lists at all; each row is then checked with ``may_manage_staff``."""
     return claims.has(Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER, Role.DOPA_ADMIN)
+
+
+# District casework: contacting the debtor, recording their decision, mediation and its outcome, referrals,
+# assignment, letters and transfers. Casework is the district's job; provinces and DOPA oversee it.
+
+
+def worklist_scope(claims: Claims) -> tuple[str, str] | None:
+    """The (level, code) of cases on one's casework worklist, or None for people who do no casework.
+
+    A district officer works their own district's cases; a province officer oversees every district of
+    their province and DOPA administrators the nation. Registrars take registrations at the desk and do no
+    casework, citizens follow their own case through ``may_read_case`` and auditors read only the audit log,
+    so none of them has a worklist. A unit of the wrong length for the role (a misprovisioned account)
+    gives no scope rather than a guessed one.
+    """
+    unit = _unit(claims)
+    if claims.has(Role.DOPA_ADMIN):
+        return ("nation", "TH")
+    if claims.has(Role.PROVINCE_OFFICER) and len(unit) == 2:
+        return ("province", unit)
+    if claims.has(Role.DISTRICT_OFFICER) and len(unit) == 4:
+        return ("district", unit)
+    return None
+
+
+def covers_scope(scope: tuple[str, str], province_code: str, district_code: str) -> bool:
+    """A scope from ``worklist_scope`` (or ``totals_scope``) contains a case located in this district.
+
+    Both codes are checked for a province so that a malformed case (district outside its own province)
+    is never shown to the wrong province; an unknown level covers nothing.
+    """
+    level, code = scope
+    if level == "nation":
+        return True
+    if level == "province":
+        return len(code) == 2 and province_code == code and district_code.startswith(code)
+    if level == "district":
+        return len(code) == 4 and district_code == code
+    return False
+
+
+def may_read_casework(claims: Claims, case: CaseLocation) -> bool:
+    """The worklist, the case page and its casework timeline: whoever's worklist scope covers the case.
+
+    That is a district officer of the case's current district, a province officer of its province, or a
+    DOPA administrator. The registering desk loses sight of the casework once the case is the district's
+    (and a transferred case moves to the receiving district's worklist with its ``district_code``).
+    """
+    scope = worklist_scope(claims)
+    return scope is not None and covers_scope(scope, case.province_code, case.district_code)
+
+
+def may_work_case(claims: Claims, case: CaseLocation) -> bool:
+    """Record contacts, the debtor's decision, mediation sessions and outcomes, referrals, assignment and
+    letters, close or reopen, or request a transfer: only a district officer of the case's current district.
+
+    One district is accountable for each case, so only its officers write its casework. Province officers
+    and DOPA administrators read it to oversee, they do not act in the district's place; registrars and
+    citizens may add debts (``may_change_case``) but not record casework.
+    """
+    unit = _unit(claims)
+    return claims.has(Role.DISTRICT_OFFICER) and len(unit) == 4 and unit == case.district_code
+
+
+def may_decide_transfer(claims: Claims, to_district_code: str) -> bool:
+    """Accept or refuse a transfer: only a district officer of the receiving district.
+
+    The receiving district takes on the work, so only it may accept it (or refuse, e.g. the debtor does not
+    live there). The sending district requests (``may_work_case``) but cannot accept on the receiver's behalf,
+    and neither a province nor DOPA moves a case into a district over its head.
+    """
+    unit = _unit(claims)
+    return claims.has(Role.DISTRICT_OFFICER) and len(unit) == 4 and unit == to_district_code

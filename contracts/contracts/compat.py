@@ -1,8 +1,9 @@
 """Backward-compatibility rules for event schemas.
 
 A published ``(event type, version)`` is a promise to every consumer: a later edit of the same
-version may only add optional properties or loosen nothing a consumer relies on. Anything else
-needs a new version. ``breaking_changes`` names every field that breaks the promise.
+version may only add optional properties (never to an object that forbids undeclared ones, such as
+``facts``) or loosen nothing a consumer relies on. Anything else needs a new version.
+``breaking_changes`` names every field that breaks the promise.
 """
 
 from __future__ import annotations
@@ -73,6 +74,11 @@ def _compare_properties(old: Schema, new: Schema, where: str) -> list[str]:
         problems.append(f"{prefix}{name}: field no longer required (consumers rely on it)")
     if old.get("additionalProperties", True) is not False and new.get("additionalProperties") is False:
         problems.append(f"{where or '<root>'}: additionalProperties closed")
+    if old.get("additionalProperties") is False:
+        # A closed object (e.g. ``facts``) refuses what it does not declare: consumers still on the old
+        # schema would reject every event carrying the new field, so even an optional one needs a new version.
+        for name in sorted(set(new_props) - set(old_props)):
+            problems.append(f"{prefix}{name}: field added to a closed object (consumers on the old schema refuse it)")
     return problems
 
 

@@ -4,12 +4,17 @@ import pytest
 
 from contracts.access import (
     CaseLocation,
+    covers_scope,
     may_change_case,
+    may_decide_transfer,
     may_manage_staff,
     may_read_audit,
     may_read_case,
+    may_read_casework,
     may_register_at_desk,
+    may_work_case,
     totals_scope,
+    worklist_scope,
 )
 from contracts.claims import Claims, Role
 
@@ -97,3 +102,91 @@ def test_who_may_upload_staff_lists() -> None:
     assert all(may_provision_staff(who(r, "47")) for r in (Role.DISTRICT_OFFICER, Role.PROVINCE_OFFICER,
                                                             Role.DOPA_ADMIN))
     assert not any(may_provision_staff(who(r, "4701")) for r in (Role.REGISTRAR, Role.AUDITOR, Role.CITIZEN))
+
+
+# District casework. CASE is in district 4701 of province 47; the citizen below is its debtor.
+DEBTOR = "1101700230708"
+
+
+@pytest.mark.parametrize(
+    ("claims", "scope", "read", "work", "decide_transfer_to_4701"),
+    [
+        (who(Role.DISTRICT_OFFICER, "4701"), ("district", "4701"), True, True, True),
+        (who(Role.DISTRICT_OFFICER, "4702"), ("district", "4702"), False, False, False),  # same province
+        (who(Role.DISTRICT_OFFICER, "1001"), ("district", "1001"), False, False, False),  # another province
+        (who(Role.DISTRICT_OFFICER, "47"), None, False, False, False),  # misprovisioned: not a district unit
+        (who(Role.DISTRICT_OFFICER, "47010000"), None, False, False, False),
+        (who(Role.DISTRICT_OFFICER), None, False, False, False),
+        (who(Role.PROVINCE_OFFICER, "47"), ("province", "47"), True, False, False),
+        (who(Role.PROVINCE_OFFICER, "48"), ("province", "48"), False, False, False),
+        (who(Role.PROVINCE_OFFICER, "4701"), None, False, False, False),  # misprovisioned
+        (who(Role.PROVINCE_OFFICER), None, False, False, False),
+        (who(Role.DOPA_ADMIN), ("nation", "TH"), True, False, False),
+        (who(Role.DOPA_ADMIN, "4701"), ("nation", "TH"), True, False, False),
+        (who(Role.REGISTRAR, "4701"), None, False, False, False),  # the desk that registered it
+        (who(Role.REGISTRAR, "47"), None, False, False, False),
+        (who(Role.CITIZEN, citizen_id=DEBTOR), None, False, False, False),  # the debtor themself
+        (who(Role.CITIZEN, citizen_id="3100600445635"), None, False, False, False),
+        (who(Role.AUDITOR), None, False, False, False),
+        (who(Role.AUDITOR, "4701"), None, False, False, False),
+        (Claims(sub="s", unit_code="4701"), None, False, False, False),  # no role at all
+    ],
+)
+def test_casework_access_by_role_and_unit(
+    claims: Claims, scope: tuple[str, str] | None, read: bool, work: bool, decide_transfer_to_4701: bool
+) -> None:
+    assert worklist_scope(claims) == scope
+    assert may_read_casework(claims, CASE) is read
+    assert may_work_case(claims, CASE) is work
+    assert may_decide_transfer(claims, "4701") is decide_transfer_to_4701
+
+
+def test_the_widest_role_sets_the_worklist() -> None:
+    both = Claims(sub="s", roles=frozenset({Role.REGISTRAR, Role.DISTRICT_OFFICER}), unit_code="4701")
+    assert worklist_scope(both) == ("district", "4701") and may_work_case(both, CASE)
+    overseer = Claims(sub="s", roles=frozenset({Role.DISTRICT_OFFICER, Role.DOPA_ADMIN}), unit_code="4701")
+    assert worklist_scope(overseer) == ("nation", "TH")
+    assert may_work_case(overseer, CASE)  # still a district officer of 4701
+
+
+def test_a_province_officer_reads_every_district_of_the_province_and_works_none() -> None:
+    province = who(Role.PROVINCE_OFFICER, "47")
+    for district in ("4701", "4702", "4718"):
+        case = CaseLocation(province_code="47", district_code=district, citizen_id=DEBTOR)
+        assert may_read_casework(province, case) and not may_work_case(province, case)
+    assert not may_read_casework(province, CaseLocation(province_code="48", district_code="4801", citizen_id=DEBTOR))
+
+
+def test_a_transfer_is_requested_by_the_sender_and_decided_by_the_receiver() -> None:
+    sender, receiver = who(Role.DISTRICT_OFFICER, "4701"), who(Role.DISTRICT_OFFICER, "4801")
+    before = CASE
+    after = CaseLocation(province_code="48", district_code="4801", citizen_id=DEBTOR, unit_code="4701")
+    assert may_work_case(sender, before) and not may_work_case(receiver, before)  # the sender requests
+    assert may_decide_transfer(receiver, "4801") and not may_decide_transfer(sender, "4801")
+    for overseer in (who(Role.PROVINCE_OFFICER, "48"), who(Role.PROVINCE_OFFICER, "47"), who(Role.DOPA_ADMIN)):
+        assert not may_decide_transfer(overseer, "4801")
+    assert not may_read_casework(receiver, before)  # a request shows the receiver nothing of the case yet
+    # Once accepted the case is the receiver's: its worklist, its casework; the sender lets go.
+    assert may_work_case(receiver, after) and may_read_casework(receiver, after)
+    assert not may_work_case(sender, after) and not may_read_casework(sender, after)
+    assert may_read_casework(who(Role.PROVINCE_OFFICER, "48"), after)
+    assert not may_read_casework(who(Role.PROVINCE_OFFICER, "47"), after)
+
+
+@pytest.mark.parametrize(
+    ("scope", "province_code", "district_code", "covered"),
+    [
+        (("nation", "TH"), "47", "4701", True),
+        (("nation", "TH"), "10", "1001", True),
+        (("province", "47"), "47", "4701", True),
+        (("province", "47"), "48", "4801", False),
+        (("province", "47"), "47", "4801", False),  # a malformed case: district outside its province
+        (("province", "47"), "48", "4701", False),
+        (("district", "4701"), "47", "4701", True),
+        (("district", "4701"), "47", "4702", False),
+        (("district", "47"), "47", "4701", False),
+        (("region", "NE"), "47", "4701", False),
+    ],
+)
+def test_covers_scope(scope: tuple[str, str], province_code: str, district_code: str, covered: bool) -> None:
+    assert covers_scope(scope, province_code, district_code) is covered

@@ -61,6 +61,14 @@ def test_adding_an_optional_field_is_compatible() -> None:
     assert compat.breaking_changes(CURRENT, schema) == []
 
 
+def test_adding_a_field_to_a_closed_object_is_breaking() -> None:
+    old = registry.schema("CaseUpdated", 1)
+    new = copy.deepcopy(old)
+    new["properties"]["facts"]["properties"]["arrears_satang"] = {"type": ["integer", "null"], "minimum": 0}
+    problems = compat.breaking_changes(old, new)
+    assert any(p.startswith("facts.arrears_satang: field added to a closed object") for p in problems), problems
+
+
 def _base_ref() -> str:
     ref = os.environ.get("CONTRACTS_BASE_REF", "main")
     found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", ref], cwd=REPO, capture_output=True)

@@ -217,7 +217,10 @@ def identity(keycloak_server: KeycloakStack, mongodb_uri: str, tmp_path_factory:
     """The identity service (ENV=dev) on the realm's identity port: sign-in pages and the ThaiD simulator."""
     from identity.main import create_app
 
-    settings = identity_settings(keycloak_server, mongodb_uri, Path(tmp_path_factory.mktemp("identity-keys")))
+    # The whole suite signs the same dev people in from one address through this one identity; its sign-in
+    # limits are tested with their own low values in identity's test_signin_and_abuse.py.
+    settings = identity_settings(keycloak_server, mongodb_uri, Path(tmp_path_factory.mktemp("identity-keys")),
+                                 signin_limit_per_address=100_000, signin_limit_per_citizen=10_000)
     service = serve(create_app(settings), keycloak_server.identity_port)
     yield service
     stop_service(service)

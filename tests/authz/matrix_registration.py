@@ -5,16 +5,21 @@ so no desk owns it: staff reach it through their district (4701), their province
 province (47), and DOPA reads everything (``contracts.access``). Refusals that must not reveal
 that a case exists are 404; a refusal to someone who may read the case is 403.
 
-Registration pages (cookie sessions) are listed by ``matrix_registration_pages.py`` when it exists.
+Pages (cookie sessions) and each feature's routes are listed in ``matrix_registration_<feature>.py``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
-from types import ModuleType
 from typing import Any
 
+from tests.authz import (
+    matrix_registration_casework,
+    matrix_registration_casework_pages,
+    matrix_registration_lenders,
+    matrix_registration_letters,
+    matrix_registration_pages,
+)
 from tests.authz.model import Call, Context, Entry, expect
 
 ADDRESS_4701 = {"line": "99 หมู่ 3", "subdistrict_code": "470101", "district_code": "4701", "province_code": "47"}
@@ -75,14 +80,10 @@ API_ENTRIES = [
 ]
 
 
-_PAGES_MODULE = "tests.authz.matrix_registration_pages"
-try:  # the pages' cookie-session entries, kept in their own module by the pages' authors
-    _pages: ModuleType | None = importlib.import_module(_PAGES_MODULE)
-except ModuleNotFoundError as missing:
-    if missing.name != _PAGES_MODULE:
-        raise
-    _pages = None
-
-ENTRIES: list[Entry] = [*API_ENTRIES, *(_pages.ENTRIES if _pages is not None else [])]
-if _pages is not None and hasattr(_pages, "sign_in"):
-    sign_in = _pages.sign_in
+# Each feature keeps its entries in its own module; the pages' module also signs personas in. Sign-in and
+# sign-out entries end or restart sessions, so they run after every other entry.
+_FEATURES = [matrix_registration_pages, matrix_registration_casework, matrix_registration_casework_pages,
+             matrix_registration_letters, matrix_registration_lenders]
+_ALL = [*API_ENTRIES, *(e for m in _FEATURES for e in m.ENTRIES)]
+ENTRIES: list[Entry] = sorted(_ALL, key=lambda e: e.path.startswith("/auth/"))
+sign_in = matrix_registration_pages.sign_in

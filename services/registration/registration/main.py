@@ -12,15 +12,20 @@ from contracts.api import install_api_conventions, operation_id
 from contracts.claims import TokenVerifier
 from contracts.ops import Check, install_ops, kafka_probe
 from contracts.web import trusted_proxy_hops
-from registration.adapters.mongo import CaseRepository
-from registration.adapters.relay import OutboxRelay
-from registration.adapters.relay_lease import RelayLease
-from registration.api import registrations
-from registration.api.errors import error_page
-from registration.api.intake import Intake
-from registration.api.limits import ApiLimits
+from registration import casework, intake, publicity
+from registration.cases.audit import AuditTrail
+from registration.cases.errors import error_page
+from registration.cases.store import CaseRepository
+from registration.casework.lenders import Lenders
+from registration.casework.use_cases import Casework
+from registration.casework.worklist import ensure_worklist_indexes
+from registration.intake.use_cases import Intake
+from registration.outbox.lease import RelayLease
+from registration.outbox.relay import OutboxRelay
+from registration.publicity.store import PublicityStore
 from registration.settings import Settings
 from registration.web import install_web
+from registration.web.api_limits import ApiLimits
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,12 +40,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         repo = CaseRepository(mongo[settings.mongodb_database], campaign=settings.campaign,
                               idempotency_ttl_s=settings.idempotency_ttl_seconds)
         repo.ensure_indexes()
+        ensure_worklist_indexes(repo.cases)
         repo.start()
         relay = OutboxRelay(repo.outbox, settings.kafka_bootstrap_servers, batch_size=settings.relay_batch_size,
                             lease=RelayLease(repo.db["leases"]))
         relay.start()
         app.state.mongo, app.state.cases, app.state.relay = mongo, repo, relay
         app.state.intake = Intake(repo, on_commit=relay.wake)
+        app.state.casework = Casework(repo, on_commit=relay.wake)
+        app.state.audit = AuditTrail(repo, on_commit=relay.wake)
+        app.state.lenders = Lenders.install(repo, app.state.web.env, on_commit=relay.wake)  # + lender_keys index
+        app.state.publicity = PublicityStore(mongo[settings.mongodb_database])
+        app.state.publicity.ensure_indexes()
         app.state.token_verifier = TokenVerifier(settings.oidc_issuer_url, settings.oidc_audience)
         try:
             yield
@@ -63,7 +74,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
 
     install_ops(app, "registration", checks)
-    app.include_router(registrations.router)
-    install_web(app, settings)
+    install_web(app, settings, [intake.FEATURE, publicity.FEATURE, casework.FEATURE])
     install_api_conventions(app, max_body_bytes=settings.max_body_bytes, page=error_page)
     return app

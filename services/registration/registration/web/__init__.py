@@ -1,10 +1,11 @@
-"""The registration service's web pages: self-registration, desk registration, publicity.
+"""Web plumbing every feature shares: sessions, sign-in, CSRF, templates, static files.
 
-``install_web`` is the one call ``create_app`` makes; everything else about the pages stays here.
+``install_web`` mounts them and each feature's routers and templates; ``create_app`` calls it once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -12,9 +13,11 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from contracts.web import SecurityHeaders
-from registration.adapters.pdf import FONT_DIR
 from registration.settings import Settings
+from registration.web import sign_in
 from registration.web.context import PageProblem, WebContext
+from registration.web.feature import Feature
+from registration.web.pdf import FONT_DIR
 from registration.web.settings import WebSettings
 
 STATIC = Path(__file__).parent / "static"
@@ -29,16 +32,16 @@ async def _on_page_problem(request: Request, exc: Exception) -> Response:
     return response
 
 
-def install_web(app: FastAPI, settings: Settings) -> None:
-    # Imported here: the page modules import this package's submodules.
-    from registration.api import pages, pages_auth, pages_desk, pages_desk_case, pages_more, pages_publicity
-
+def install_web(app: FastAPI, settings: Settings, features: Sequence[Feature]) -> None:
     web = WebSettings(env=settings.env)
-    app.state.web = WebContext.build(web, settings.oidc_issuer_url, settings.mongodb_database)
+    templates = [f.templates for f in features if f.templates is not None]
+    app.state.web = WebContext.build(web, settings.oidc_issuer_url, settings.mongodb_database, templates)
     app.add_middleware(SecurityHeaders, hsts=web.secure_cookies)
     # Fonts first: the /static mount would otherwise claim /static/fonts/… too.
     app.mount("/static/fonts", StaticFiles(directory=FONT_DIR), name="fonts")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_exception_handler(PageProblem, _on_page_problem)
-    for module in (pages_auth, pages, pages_more, pages_desk, pages_desk_case, pages_publicity):
-        app.include_router(module.router)
+    app.include_router(sign_in.router)
+    for feature in features:
+        for router in feature.routers:
+            app.include_router(router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,16 +14,16 @@ from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from contracts.access import STAFF_ROLES
 from contracts.claims import Claims
 from contracts.web import RateLimiter, client_address, csrf_token, csrf_valid
-from registration.adapters.oidc import OidcClient
-from registration.adapters.publicity import PublicityStore
-from registration.adapters.session import SessionStore
+from registration.cases.events import Actor
 from registration.web import labels
+from registration.web.oidc import OidcClient
+from registration.web.session import SessionStore
 from registration.web.settings import WebSettings
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -76,13 +77,15 @@ class WebContext:
     by_address: RateLimiter
     by_citizen: RateLimiter
     _sessions: SessionStore | None = field(default=None, repr=False)
-    _publicity: PublicityStore | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def build(cls, settings: WebSettings, issuer_url: str, database: str) -> WebContext:
+    def build(cls, settings: WebSettings, issuer_url: str, database: str,
+              feature_templates: Iterable[Path] = ()) -> WebContext:
+        """``feature_templates``: each feature's own template folder, searched after the shared one."""
         env = Environment(
-            loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+            loader=ChoiceLoader([FileSystemLoader(d) for d in (TEMPLATES, *feature_templates)]),
+            autoescape=select_autoescape(["html"]),
             trim_blocks=True, lstrip_blocks=True,
         )
         env.globals.update(labels.template_globals())
@@ -102,14 +105,6 @@ class WebContext:
                 store.ensure_indexes()
                 self._sessions = store
             return self._sessions
-
-    def publicity(self, request: Request) -> PublicityStore:
-        with self._lock:
-            if self._publicity is None:
-                store = PublicityStore(request.app.state.mongo[self.database])
-                store.ensure_indexes()
-                self._publicity = store
-            return self._publicity
 
     # ---- the session cookie: a random id and its HMAC, so a guessed or altered id is refused unread ----
 
@@ -194,6 +189,12 @@ SIGNED_IN_KINDS = ("public", "staff")  # the other kind, "pending", is a sign-in
 async def posted_form(request: Request) -> FormData:
     """The posted form, read in the event loop so that the (synchronous) handlers never block on the body."""
     return await request.form(max_files=1, max_fields=3000)
+
+
+def actor(request: Request, claims: Claims) -> Actor:
+    """Who is acting, as the audit trail names them."""
+    return Actor.of(claims.sub, claims.roles, claims.unit_code, client_address(request),
+                    request.headers.get("x-request-id"))
 
 
 def web(request: Request) -> WebContext:

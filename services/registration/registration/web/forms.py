@@ -15,7 +15,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from registration.domain.thai import FieldError
+from registration.kernel.thai import FieldError
 
 MAX_CREDITORS = 20
 MAX_DEBTS = 20
@@ -25,7 +25,7 @@ CONTACT = ("phone", "occupation", "monthly_income")
 ADDRESS = ("line", "province_code", "district_code", "subdistrict_code", "postal_code")
 CREDITOR = ("kind", "name", "phone", "address_or_area", "how_met", "how_met_detail")
 DEBT = ("principal", "start_date", "interest_rate", "interest_period", "instalment", "instalment_frequency",
-        "repaid", "outstanding", "collateral_other")
+        "instalment_count", "repaid", "outstanding", "collateral_other")
 # Choice fields: an unanswered select posts "" which the schema's Literal would refuse; absent means unanswered.
 _CHOICES = {"interest_period", "instalment_frequency", "how_met"}
 _TEXT_LIMIT = 600  # above every schema limit, so over-long input is reported by validation, not cut silently

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from registration.api import schemas
-from registration.domain import admin_areas
-from registration.domain.money import format_baht
-from registration.domain.receipts import THAI_TIME
-from registration.domain.thai import format_be_date, format_thai_phone
+from registration.cases import vocabulary as schemas
+from registration.kernel import admin_areas
+from registration.kernel.money import format_baht
+from registration.kernel.receipts import THAI_TIME
+from registration.kernel.thai import format_be_date, format_thai_phone
 
 _EN: dict[str, dict[str, str]] = {
     "channel": {"self_online": "Self, online", "thaid_app": "ThaiD app", "desk": "At a registration desk",

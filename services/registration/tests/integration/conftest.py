@@ -12,7 +12,7 @@ from pymongo.database import Database
 
 from infra.dev.browser import DevBrowser
 from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService, serve, stop_service
-from registration.domain.thai import citizen_id_check_digit
+from registration.kernel.thai import citizen_id_check_digit
 
 from .pages_support import running_site
 

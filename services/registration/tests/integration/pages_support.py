@@ -13,7 +13,7 @@ import httpx
 
 from infra.dev.browser import DevBrowser
 from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService, registration_site
-from registration.adapters.session import session_key
+from registration.web.session import session_key
 
 CONTACT = {"debtor.phone": "๐๘๑ ๒๓๔ ๕๖๗๘", "debtor.address.line": "99/1 หมู่ 2 ถนนเพชรเกษม",
            "debtor.address.province_code": "10", "debtor.address.district_code": "1001",
@@ -104,5 +104,6 @@ def desk_register(browser: DevBrowser, cid: str) -> str:
 
 
 def case_of(site: RunningService, cid: str) -> dict[str, object]:
-    case: dict[str, object] = site.app.state.intake.cases.find_by_citizen(cid)
+    """The citizen's case as stored."""
+    case: dict[str, object] = site.app.state.cases.cases.find_one({"citizen_id": cid})
     return case

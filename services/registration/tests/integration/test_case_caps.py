@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from infra.dev.browser import DevBrowser
 from infra.dev.testing import RunningService
-from registration.domain.limits import MAX_CREDITORS_PER_CASE
+from registration.kernel.limits import MAX_CREDITORS_PER_CASE
 
 from .conftest import Body, citizen_id
 from .pages_support import case_of, desk_register, new_citizen, text_of

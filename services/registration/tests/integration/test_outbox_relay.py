@@ -12,10 +12,10 @@ from confluent_kafka import Consumer
 from pymongo import MongoClient
 
 from infra.dev.testing import KafkaUnderTest, wait_until
-from registration.adapters.mongo import AlreadyRegistered, CaseRepository, IdempotencyClaim, IdempotencyKeyReused
-from registration.adapters.relay import OutboxRelay
-from registration.domain.case import Address, Channel, Creditor, Debt, Debtor, NewCase
-from registration.domain.events import Actor, AuditAction, audit_recorded
+from registration.cases.events import Actor, AuditAction, audit_recorded
+from registration.cases.model import Address, Channel, Creditor, Debt, Debtor, NewCase
+from registration.cases.store import AlreadyRegistered, CaseRepository, IdempotencyClaim, IdempotencyKeyReused
+from registration.outbox.relay import OutboxRelay
 
 DESK = Actor.of("officer-1", ["registrar"], "4701")
 

@@ -40,7 +40,7 @@ def test_citizen_pages_showing_the_case_are_audited(site: RunningService, browse
     cid = new_citizen()
     receipt = receipt_of(register_self(browser, cid))
     claims = session_doc(site, browser)["claims"]
-    case_id = site.app.state.intake.cases.find_by_citizen(cid)["_id"]
+    case_id = site.app.state.intake.cases.find_by_citizen(cid).id
     reads = reads_by(site, claims["sub"], case_id)
     for path in ("/register", "/register/status", f"/register/receipt/{receipt}", "/register/more",
                  "/register/more/creditors/1/debts"):
@@ -60,14 +60,14 @@ def test_desk_pages_showing_a_case_are_audited(site: RunningService, browser: De
     cid = desk_register(browser, new_citizen())
     sub = session_doc(site, browser)["claims"]["sub"]
     case = site.app.state.intake.cases.find_by_citizen(cid)
-    reads = reads_by(site, sub, case["_id"])
-    for path in (f"/desk/receipt/{case['receipt_no']}", f"/desk/case/{case['_id']}",
-                 f"/desk/case/{case['_id']}/creditors/1/debts"):
+    reads = reads_by(site, sub, case.id)
+    for path in (f"/desk/receipt/{case.receipt_no}", f"/desk/case/{case.id}",
+                 f"/desk/case/{case.id}/creditors/1/debts"):
         before = reads()
-        assert case["receipt_no"] in browser.get(path).text, path
+        assert case.receipt_no in browser.get(path).text, path
         assert reads() == before + 1, f"{path} showed the case without an audit record"
     # Registering the same person again: the review page names the existing receipt, which is a read too.
     before = reads()
     again = browser.post_form("/desk/submit", {}, page=desk_review(browser, cid))
-    assert again.status_code == 409 and case["receipt_no"] in again.text
+    assert again.status_code == 409 and case.receipt_no in again.text
     assert reads() == before + 1

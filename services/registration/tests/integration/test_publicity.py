@@ -10,8 +10,8 @@ from PIL import Image
 
 from infra.dev.browser import DevBrowser, csrf_in
 from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService
-from registration.adapters.publicity import check_photo
-from registration.domain.thai import FieldError
+from registration.kernel.thai import FieldError
+from registration.publicity.store import check_photo
 
 from .pages_support import running_site
 

@@ -15,8 +15,8 @@ from pymongo.database import Database
 
 from contracts import codec, registry
 from infra.dev.testing import KafkaUnderTest, wait_until
-from registration.adapters.relay import OutboxRelay
-from registration.adapters.relay_lease import RelayLease
+from registration.outbox.lease import RelayLease
+from registration.outbox.relay import OutboxRelay
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from registration.domain import admin_areas
-from registration.domain.admin_areas import (
+from registration.kernel import admin_areas
+from registration.kernel.admin_areas import (
     Area,
     all_provinces,
     data_version,
@@ -127,7 +127,7 @@ def test_import_does_no_loading() -> None:
         "PYTHONPATH": f"{root}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
     }
     script = (
-        "import registration.domain.admin_areas as a; "
+        "import registration.kernel.admin_areas as a; "
         "print(a._index.cache_info().currsize, a._abolished_codes.cache_info().currsize)"
     )
     out = subprocess.run(

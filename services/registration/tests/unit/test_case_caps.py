@@ -11,16 +11,17 @@ import pytest
 from prometheus_client import REGISTRY
 
 from contracts.claims import Claims, Role
-from registration.adapters.case_docs import Doc, creditor_doc
-from registration.adapters.mongo import CaseRepository
-from registration.api.case_forms import creditor_number, room
-from registration.api.errors import Conflict, Invalid, NotFound
-from registration.api.intake import Intake
-from registration.api.schemas import CreditorsRequest, DebtsRequest
-from registration.api.validation import DeskOfficer, validate_registration
-from registration.domain.case import Creditor, Debt, ImpossibleTotals, Totals
-from registration.domain.events import Actor
-from registration.domain.limits import (
+from registration.cases.case import Case
+from registration.cases.docs import Doc, case_doc, case_from_doc, creditor_doc
+from registration.cases.errors import Conflict, Invalid, NotFound
+from registration.cases.events import Actor
+from registration.cases.model import Address, Channel, Creditor, Debt, Debtor, ImpossibleTotals, NewCase, Totals
+from registration.cases.store import CaseRepository
+from registration.intake.case_forms import creditor_number, room
+from registration.intake.schemas import CreditorsRequest, DebtsRequest
+from registration.intake.use_cases import Intake
+from registration.intake.validation import DeskOfficer, validate_registration
+from registration.kernel.limits import (
     MAX_CREDITORS_PER_CASE,
     MAX_DEBTS_PER_CASE,
     MAX_DEBTS_PER_CREDITOR,
@@ -85,38 +86,33 @@ def test_impossible_totals_cannot_be_made(value: object) -> None:
 
 
 class FakeCases(CaseRepository):
-    """The one case the intake changes, in memory; what the store would write is kept in ``added``."""
+    """The one case the intake changes, in memory; the cases the store would write are kept in ``added``."""
 
     def __init__(self, doc: Doc) -> None:  # no database
         self.doc = doc
-        self.added: list[object] = []
+        self.added: list[Case] = []
 
-    def find_by_id(self, case_id: str) -> Doc | None:
-        return self.doc if case_id == self.doc["_id"] else None
+    def find(self, case_id: str) -> Case | None:
+        return case_from_doc(self.doc) if case_id == self.doc["_id"] else None
 
     def record(self, event: Any, topic: str = "audit-events") -> None:
         pass
 
-    def add_creditors(self, doc: Doc, creditors: tuple[Creditor, ...], audit: Any, now: datetime | None = None) -> Doc:
-        self.added.append(creditors)
-        return doc
-
-    def add_debts(self, doc: Doc, creditor_index: int, debts: tuple[Debt, ...], audit: Any,
-                  now: datetime | None = None) -> Doc:
-        self.added.append((creditor_index, debts))
-        return doc
+    def change(self, case: Case, events: Any) -> Case:
+        self.added.append(case)
+        return case
 
 
 def case_with(creditors: int, debts_each: int = 1, principal: Any = None) -> Doc:
+    debtor = Debtor("1101700230708", "สมชาย", "ทดสอบ", Address("1 หมู่ 2", "470101", "4701", "47"))
+    doc = case_doc("c-1", "47-2569-000001", "2569", NewCase(debtor, Channel.DESK, unit_code="4701"),
+                   datetime(2026, 11, 1, tzinfo=UTC), "test")
     debt = Debt(100, 100)
-    per = [creditor_doc(Creditor((debt,) * debts_each)) for _ in range(creditors)]
     total = creditors * debts_each * 100
-    return {"_id": "c-1", "receipt_no": "47-2569-000001", "province_code": "47", "district_code": "4701",
-            "debtor": {"given_name": "สมชาย", "family_name": "ทดสอบ", "citizen_id": "1101700230708"},
-            "citizen_id": "1101700230708", "unit_code": "4701", "revision": 1, "excessive_interest": False,
-            "creditors": per, "totals": {"creditor_count": creditors, "debt_count": creditors * debts_each,
-                                         "principal_satang": total if principal is None else principal,
-                                         "outstanding_satang": total}}
+    doc["creditors"] = [creditor_doc(Creditor((debt,) * debts_each)) for _ in range(creditors)]
+    doc["totals"] = {"creditor_count": creditors, "debt_count": creditors * debts_each,
+                     "principal_satang": total if principal is None else principal, "outstanding_satang": total}
+    return doc
 
 
 def intake(doc: Doc) -> tuple[Intake, FakeCases]:
@@ -143,7 +139,8 @@ def test_debts_go_to_every_creditor_the_cap_allows_and_no_further() -> None:
     body = DebtsRequest.model_validate({"debts": [DEBT]})
     use, cases = intake(case_with(MAX_CREDITORS_PER_CASE))
     use.add_debts("c-1", MAX_CREDITORS_PER_CASE, body, OFFICER, ACTOR)  # the last creditor is usable
-    assert cases.added == [(MAX_CREDITORS_PER_CASE - 1, cases.added[0][1])]  # type: ignore[index]
+    [grown] = cases.added
+    assert [len(c.debts) for c in grown.creditors] == [1] * (MAX_CREDITORS_PER_CASE - 1) + [2]
     with pytest.raises(NotFound):
         use.add_debts("c-1", MAX_CREDITORS_PER_CASE + 1, body, OFFICER, ACTOR)
     use, cases = intake(case_with(2, debts_each=MAX_DEBTS_PER_CREDITOR))
@@ -176,21 +173,23 @@ def test_a_page_refuses_creditor_numbers_outside_the_case_range_with_its_own_404
 
 def test_pages_offer_debts_only_where_the_caps_leave_room() -> None:
     assert creditor_number(str(MAX_CREDITORS_PER_CASE)) == MAX_CREDITORS_PER_CASE
-    shape = room(case_with(2, debts_each=MAX_DEBTS_PER_CREDITOR))
+    shape = room(case_from_doc(case_with(2, debts_each=MAX_DEBTS_PER_CREDITOR)))
     assert not shape.room_for_debts(0) and not shape.room_for_debts(1) and shape.room_for_creditors()
 
 
-def render(template: str, case: Doc, **values: Any) -> str:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+def render(template: str, case: Case, **values: Any) -> str:
+    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-    from registration.api.case_forms import CaseForms
-    from registration.api.pages_flow import DESK
+    from registration.intake import FEATURE
+    from registration.intake.case_forms import CaseForms
+    from registration.intake.flow import DESK
     from registration.web import labels
     from registration.web.context import TEMPLATES
 
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    loader = ChoiceLoader([FileSystemLoader(TEMPLATES), FileSystemLoader(str(FEATURE.templates))])
+    env = Environment(loader=loader, autoescape=select_autoescape(["html"]))
     env.globals.update(labels.template_globals())
-    where = CaseForms(DESK, case["_id"], f"/desk/case/{case['_id']}", "/desk")
+    where = CaseForms(DESK, case.id, f"/desk/case/{case.id}", "/desk")
     return env.get_template(template).render(
         tr=lambda th, en: th, lang="th", case=case, where=where, room=room(case), desk=True, errors=[], by_field={},
         error_link=lambda e: "#", field_id=lambda f: f, draft={"creditors": []}, max_creditors=MAX_CREDITORS_PER_CASE,
@@ -198,13 +197,13 @@ def render(template: str, case: Doc, **values: Any) -> str:
 
 
 def test_the_case_page_links_every_creditor_it_may_add_debts_to_and_nothing_else() -> None:
-    full = case_with(MAX_CREDITORS_PER_CASE)
+    full = case_from_doc(case_with(MAX_CREDITORS_PER_CASE))
     html = render("more.html", full)
     linked = [n for n in range(1, MAX_CREDITORS_PER_CASE + 2) if f"/creditors/{n}/debts\"" in html]
     assert linked == list(range(1, MAX_CREDITORS_PER_CASE + 1)) and 'id="case-full"' in html
     assert 'action="/desk/case/c-1"' not in html  # no form for creditors the case cannot take
-    busy = case_with(2, debts_each=MAX_DEBTS_PER_CREDITOR)
+    busy = case_from_doc(case_with(2, debts_each=MAX_DEBTS_PER_CREDITOR))
     html = render("more.html", busy)
     assert "/creditors/1/debts\"" not in html and 'action="/desk/case/c-1"' in html
-    page = render("add_debts.html", busy, creditor=busy["creditors"][0], creditor_no=1, rows=[])
+    page = render("add_debts.html", busy, creditor=busy.creditors[0], creditor_no=1, rows=[])
     assert 'id="creditor-full"' in page and "/creditors/1/debts\" novalidate" not in page

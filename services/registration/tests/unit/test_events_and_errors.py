@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 
 from contracts import codec
-from registration.api.errors import Invalid, from_pydantic
-from registration.domain.case import Address, Channel, Creditor, Debt, Debtor, NewCase, Totals
-from registration.domain.events import Actor, AuditAction, audit_recorded, case_registered, case_updated
+from registration.cases.docs import case_doc, case_from_doc
+from registration.cases.errors import Invalid, from_pydantic
+from registration.cases.events import Actor, AuditAction, audit_recorded, case_registered, case_updated
+from registration.cases.model import Address, Channel, Creditor, Debt, Debtor, NewCase
 
 CASE = NewCase(
     debtor=Debtor("1101700230708", "สมชาย", "ทดสอบ", Address("1 หมู่ 2", "470101", "4701", "47"), phone="0812345678"),
@@ -16,11 +19,15 @@ CASE = NewCase(
 )
 
 
-def test_case_events_carry_totals_and_no_personal_data() -> None:
-    registered = case_registered("c-1", CASE)
+def test_case_events_carry_totals_status_facts_and_no_personal_data() -> None:
+    case = case_from_doc(case_doc("c-1", "47-2569-000001", "2569", CASE, datetime.now(UTC), "test"))
+    registered = case_registered(case)
     assert (registered["creditor_count"], registered["debt_count"]) == (2, 3)
     assert (registered["principal_satang"], registered["outstanding_satang"]) == (105_001, 155_002)
-    updated = case_updated("c-1", 2, "creditors_added", "47", "4701", Totals(3, 4, 10, 20))
+    assert registered["status"] == "new" and registered["facts"]["channel"] == "desk"
+    assert registered["facts"]["outstanding_satang"] == 155_002 and registered["facts"]["contacted"] is False
+    updated = case_updated(replace(case, revision=2), "creditors_added")
+    assert updated["revision"] == 2 and updated["facts"] == registered["facts"]
     for event in (registered, updated):
         codec.encode("case-events", event)  # strict: would refuse an undeclared property
         text = json.dumps(event, ensure_ascii=False)

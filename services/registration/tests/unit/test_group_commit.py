@@ -7,7 +7,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import pytest
 
 from infra.dev.testing import wait_until
-from registration.adapters.group_commit import GroupCommit
+from registration.outbox.group_commit import GroupCommit
 
 BLOCKER = 0
 

@@ -5,17 +5,19 @@ are checksum-checked, and a desk outside a case's scope learns only what helps t
 from __future__ import annotations
 
 import copy
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
 from contracts.claims import Claims
-from registration.api.intake import already_registered
-from registration.api.schemas import CreditorsRequest
-from registration.api.validation import DeskOfficer, parse_request, validate_creditors, validate_registration
-from registration.domain.thai import format_thai_phone
+from registration.cases.docs import case_doc, case_from_doc
+from registration.cases.model import Address, Channel, Debtor, NewCase
+from registration.intake.schemas import CreditorsRequest
+from registration.intake.use_cases import already_registered
+from registration.intake.validation import DeskOfficer, parse_request, validate_creditors, validate_registration
+from registration.kernel.thai import format_thai_phone
 from registration.web import labels
 
 TODAY = date(2026, 12, 1)
@@ -111,8 +113,9 @@ def test_a_token_citizen_id_must_pass_the_checksum_like_a_typed_one() -> None:
 
 
 def test_a_desk_outside_the_cases_scope_learns_neither_where_nor_which_unit() -> None:
-    existing = {"_id": "c-1", "receipt_no": "10-2569-000001", "province_code": "10", "district_code": "1001",
-                "unit_code": "1001"}
+    debtor = Debtor("1101700230708", "สมชาย", "ทดสอบ", Address("1", "100101", "1001", "10"))
+    existing = case_from_doc(case_doc("c-1", "10-2569-000001", "2569", NewCase(debtor, Channel.DESK, unit_code="1001"),
+                                      datetime(2026, 11, 1, tzinfo=UTC), "test"))
     hidden = already_registered(existing, reveal=False).detail
     shown = " ".join((hidden["th"], hidden["en"]))
     assert "receipt_no" not in hidden and "case_id" not in hidden and "10-2569" not in shown

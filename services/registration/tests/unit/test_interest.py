@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from registration.domain.case import Creditor, Debt, any_excessive_interest
-from registration.domain.interest import InterestRate, Period, parse_rate_bp
-from registration.domain.thai import FieldError
+from registration.cases.model import Creditor, Debt, any_excessive_interest
+from registration.kernel.interest import InterestRate, Period, parse_rate_bp
+from registration.kernel.thai import FieldError
 
 
 @pytest.mark.parametrize(("bp", "period", "per_year", "excessive"), [

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from registration.domain.money import MAX_BAHT, format_baht, parse_satang
-from registration.domain.thai import FieldError
+from registration.kernel.money import MAX_BAHT, format_baht, parse_satang
+from registration.kernel.thai import FieldError
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from registration.api.schemas import RegistrationRequest
+from registration.intake.schemas import RegistrationRequest
 from registration.web import forms
 from registration.web.settings import WebSettings
 

@@ -9,10 +9,10 @@ import segno
 from PIL import Image
 from pypdf import PdfReader
 
-from registration.adapters.pdf import FONT, ThaiPdf, words
-from registration.adapters.pdf_paper_form import paper_form_pdf
-from registration.adapters.pdf_poster import poster_pdf
-from registration.adapters.qr import qr_png, qr_svg
+from registration.intake.paper_form import paper_form_pdf
+from registration.publicity.poster import poster_pdf
+from registration.publicity.qr import qr_png, qr_svg
+from registration.web.pdf import FONT, ThaiPdf, words
 
 URL = "https://debt.dopa.go.th/register"
 A4_POINTS = (595, 842)

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registration.api.validation import DeskOfficer, validate_registration
-from registration.domain import admin_areas
-from registration.domain.money import MAX_BAHT, format_baht, parse_satang
-from registration.domain.text import normalise_name, normalise_text
-from registration.domain.thai import (
+from registration.intake.validation import DeskOfficer, validate_registration
+from registration.kernel import admin_areas
+from registration.kernel.money import MAX_BAHT, format_baht, parse_satang
+from registration.kernel.text import normalise_name, normalise_text
+from registration.kernel.thai import (
     FieldError,
     citizen_id_check_digit,
     format_be_date,

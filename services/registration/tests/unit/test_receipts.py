@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from registration.domain.receipts import be_year, parse_receipt, receipt_number, thai_date
+from registration.kernel.receipts import be_year, parse_receipt, receipt_number, thai_date
 
 
 def test_receipt_numbers_read_as_province_year_and_running_number() -> None:

@@ -5,7 +5,7 @@ from typing import TypeVar
 
 import pytest
 
-from registration.domain.thai import (
+from registration.kernel.thai import (
     EARLIEST_DATE,
     FieldError,
     citizen_id_check_digit,

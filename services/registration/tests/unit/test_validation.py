@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from registration.api.schemas import CreditorsRequest
-from registration.api.validation import DeskOfficer, VerifiedIdentity, validate_creditors, validate_registration
-from registration.domain.case import Channel, NewCase
-from registration.domain.thai import FieldError
+from registration.cases.model import Channel, NewCase
+from registration.intake.schemas import CreditorsRequest
+from registration.intake.validation import DeskOfficer, VerifiedIdentity, validate_creditors, validate_registration
+from registration.kernel.thai import FieldError
 
 TODAY = date(2026, 12, 1)
 DESK = DeskOfficer("4701", "officer-sub")

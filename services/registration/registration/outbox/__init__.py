@@ -1,0 +1,1 @@
+"""The outbox's way to Kafka: group commit of registrations, the relay and its lease."""

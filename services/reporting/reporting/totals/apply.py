@@ -1,0 +1,460 @@
+"""Applying case events to district, province and national totals, idempotent by design. Pure: the Faust
+agents in ``reporting.streams`` only load a value, call one function here, store the result and send what
+it returns.
+
+The path of an event::
+
+    case-events (key case_id) ──> CaseRecord per case ──> UnitChange records (key district code)
+        ──> Bucket per (district, hash(case) % BUCKETS) and DayRow per (district, day)
+        ──> TotalsRow per district and per (district, day) on the compacted totals topic
+        ──> RollUp: province and nation as sums of district rows (in whoever reads the topic)
+
+Why it counts every event exactly once without Kafka transactions
+----------------------------------------------------------------
+1. **Every stored value is a join.** A :class:`CaseRecord` is the join (least upper bound) of the case's
+   events seen so far: the snapshot of the highest revision, the set of revisions, the districts it has
+   been in, its transfers. A :class:`Bucket` keeps, per case, the statement with the highest version; a
+   :class:`DayRow` is the set of happenings (case, revision) it has counted. ``merge``/``apply`` are
+   idempotent, commutative and associative, so a redelivered, replayed or out-of-order input changes
+   nothing it should not, in any order, any number of times.
+2. **No value depends on another key.** Unit totals are not kept as running sums beside per-case state
+   (two keys that a crash can leave out of step: one written, the other lost). A bucket's totals live in
+   the same value as the cases they sum, so one write carries both; the district's total is the sum of
+   its buckets, derived in memory (:class:`UnitTotals`) and checked against the stored versions.
+3. **What is sent is absolute and versioned.** A :class:`Statement` says "case C at version V adds F to
+   district D" (F empty once the case has left D), never "add ΔF"; its version is the number of
+   revisions the record has seen, which grows with every change. Each record states its figures for
+   *every* district it has been in, so a lost or reordered statement is repaired by the next one. A
+   :class:`TotalsRow` carries the unit's state with a version (the sum of its case versions, or the
+   number of happenings); readers keep the highest (:class:`RollUp`).
+4. **Every processing re-stores and re-sends.** The agents write the value and send the outputs even
+   when the join changed nothing, and ack the input only after the broker has acknowledged all of it
+   (``reporting.streams.AckWhenDurable``). So whatever a crash loses belongs to an input that is not yet
+   committed, and will be processed again; whatever it keeps is a join the re-processing cannot inflate.
+
+Hence after a redelivery, a SIGKILL between any two steps, a rebalance or a replay from the start, each
+value converges to the join of all inputs and each reader to the final row: every case counted once, at
+its latest revision, in the district it is in now; every event counted once on its day.
+
+Assumptions, named: a revision names one event (a redelivery carries the same content; ties are broken
+deterministically all the same); one writer per partition at a time (a zombie worker after a rebalance
+could overwrite a newer changelog value, the case Kafka fences only with transactions; reconciliation
+against the registration service is the backstop).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterable, Mapping, MutableMapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from reporting.totals.figures import (
+    DAILY,
+    FIGURES,
+    NATION,
+    CaseSnapshot,
+    Facts,
+    ImpossibleFigures,
+    Transfer,
+    add,
+    bangkok_day,
+    checked,
+    contribution,
+    daily_counts,
+    diff,
+    plausible,
+    snapshot_of,
+    transfer_figures,
+    transfer_of,
+)
+
+Store = MutableMapping[str, Any]  # JSON values by key: a Faust table in the worker, a dict in tests
+
+# Cases of one district are spread over this many stored values, so a write stays small in a district of
+# thousands; changing it changes every key (a rebuild under a new app id).
+BUCKETS = 64
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+# --- per case (keyed by case_id) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """A case as far as its events seen so far tell: the join of those events."""
+
+    case_id: str
+    revisions: frozenset[int]
+    latest: CaseSnapshot  # the highest revision's
+    facts: tuple[int, Facts] | None  # the highest revision that carried facts (older producers' carry none)
+    channel: str | None  # a case's channel never changes; any event that names it will do
+    districts: frozenset[str]  # every district the case has counted in, so each can be told its share
+    transfers: frozenset[Transfer]
+
+    @property
+    def version(self) -> int:
+        """Grows with every change of the record; equal versions mean equal records (1. and 3. above)."""
+        return len(self.revisions)
+
+    def current(self) -> CaseSnapshot:
+        """The latest snapshot, with what an older producer's event leaves out taken from earlier ones."""
+        facts = self.latest.facts if self.latest.facts is not None else (self.facts[1] if self.facts else None)
+        return replace(self.latest, facts=facts, channel=self.latest.channel or self.channel)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "case_id": self.case_id,
+            "revisions": sorted(self.revisions),
+            "latest": self.latest.as_json(),
+            "facts": [self.facts[0], self.facts[1].as_json()] if self.facts else None,
+            "channel": self.channel,
+            "districts": sorted(self.districts),
+            "transfers": [[t.revision, t.from_district, t.to_district] for t in sorted(self.transfers)],
+        }
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> CaseRecord:
+        facts = raw["facts"]
+        return cls(
+            case_id=raw["case_id"],
+            revisions=frozenset(raw["revisions"]),
+            latest=CaseSnapshot.from_json(raw["latest"]),
+            facts=(facts[0], Facts.from_json(facts[1])) if facts else None,
+            channel=raw["channel"],
+            districts=frozenset(raw["districts"]),
+            transfers=frozenset(Transfer(r, f, t) for r, f, t in raw["transfers"]),
+        )
+
+
+def _later(a: CaseSnapshot, b: CaseSnapshot) -> CaseSnapshot:
+    """The higher revision; at the same revision either, chosen by content so the order never matters."""
+    if a.revision != b.revision:
+        return a if a.revision > b.revision else b
+    return max(a, b, key=lambda s: _canonical(s.as_json()))
+
+
+def merge(record: CaseRecord | None, case: CaseSnapshot, transfer: Transfer | None = None) -> CaseRecord:
+    """The record joined with one event's snapshot (and its transfer, for a CaseTransferred)."""
+    facts = (case.revision, case.facts) if case.facts is not None else None
+    transfers = frozenset({transfer} if transfer else ())
+    districts = {case.district_code, *(t.from_district for t in transfers)}
+    if record is None:
+        return CaseRecord(case.case_id, frozenset({case.revision}), case, facts, case.channel,
+                          frozenset(districts), transfers)
+    if record.case_id != case.case_id:
+        raise ValueError(f"event of case {case.case_id} applied to case {record.case_id}")
+    if record.facts is not None and facts is not None and record.facts[0] == facts[0]:
+        facts = max(record.facts, facts, key=lambda f: _canonical(f[1].as_json()))
+    elif record.facts is not None and (facts is None or record.facts[0] > facts[0]):
+        facts = record.facts
+    return CaseRecord(
+        case_id=record.case_id,
+        revisions=record.revisions | {case.revision},
+        latest=_later(record.latest, case),
+        facts=facts,
+        channel=record.channel or case.channel,
+        districts=record.districts | districts,
+        transfers=record.transfers | transfers,
+    )
+
+
+# --- what flows from cases to districts (keyed by district code) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Case ``case_id``, at record version ``version``, adds ``figures`` to ``district`` (nothing, once it
+    has left and had no transfer there): absolute, so it replaces the case's previous statement."""
+
+    case_id: str
+    version: int
+    district: str
+    figures: Mapping[str, int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": "case", "case_id": self.case_id, "version": self.version, "district": self.district,
+                "figures": dict(self.figures)}
+
+
+@dataclass(frozen=True)
+class Happening:
+    """One event's count on its Bangkok day in one district; (case_id, revision) names it."""
+
+    case_id: str
+    revision: int
+    district: str
+    day: str
+    figures: Mapping[str, int]
+
+    @property
+    def id(self) -> str:
+        return f"{self.case_id}@{self.revision}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": "day", "case_id": self.case_id, "revision": self.revision, "district": self.district,
+                "day": self.day, "figures": dict(self.figures)}
+
+
+UnitChange = Statement | Happening
+
+
+def change_from_json(raw: Mapping[str, Any]) -> UnitChange:
+    """A record of the internal topic, checked again: it crossed a broker."""
+    try:
+        if raw["kind"] == "case":
+            return Statement(str(raw["case_id"]), plausible("version", raw["version"]), str(raw["district"]),
+                             checked(raw["figures"]))
+        if raw["kind"] == "day":
+            return Happening(str(raw["case_id"]), plausible("revision", raw["revision"]), str(raw["district"]),
+                             str(raw["day"]), checked(raw["figures"], DAILY))
+    except (KeyError, TypeError, AttributeError) as broken:
+        raise ImpossibleFigures(f"unit change without {broken}") from None
+    raise ImpossibleFigures(f"unit change of kind {raw.get('kind')!r}")
+
+
+def statements(record: CaseRecord) -> list[Statement]:
+    """The case's figures for every district it has been in: its own in the current one, its transfers
+    wherever they happened, nothing elsewhere (which takes back what an earlier statement gave)."""
+    case = record.current()
+    own = contribution(case)
+    return [
+        Statement(record.case_id, record.version, district,
+                  add(own if district == case.district_code else {}, transfer_figures(record.transfers, district)))
+        for district in sorted(record.districts)
+    ]
+
+
+def on_case_event(record: CaseRecord | None, event: Mapping[str, Any]) -> tuple[CaseRecord, list[UnitChange]] | None:
+    """The case's record after ``event``, and everything to send to the districts: the record's statements
+    and the event's happenings. None when the event is not about a case's figures. Raises
+    :class:`ImpossibleFigures` (before anything changes) for an event no case can have.
+
+    The statements are sent after every event, even one already applied (4. above)."""
+    case = snapshot_of(event)
+    if case is None:
+        return None
+    transfer = transfer_of(event)
+    day = bangkok_day(event["occurred_at"])
+    counts = daily_counts(event)
+    new = merge(record, case, transfer)
+    happenings = [Happening(case.case_id, case.revision, district, day, figures) for district, figures in counts]
+    return new, [*statements(new), *happenings]
+
+
+def apply_case_event(records: Store, event: Mapping[str, Any]) -> tuple[bool, list[UnitChange]] | None:
+    """What the ``cases`` agent does with one event: the case's record joined with it and stored (even when
+    unchanged: 4. above), and what to send. ``(changed, changes)``, or None for an event about something
+    else; raises :class:`ImpossibleFigures` before storing anything."""
+    case_id = event.get("case_id")
+    stored = records.get(case_id) if isinstance(case_id, str) else None
+    known = CaseRecord.from_json(stored) if stored is not None else None
+    result = on_case_event(known, event)
+    if result is None:
+        return None
+    record, changes = result
+    records[record.case_id] = record.as_json()
+    return known is None or record.version != known.version, changes
+
+
+# --- per district (keyed by district code) ---------------------------------------------------------------
+
+
+def bucket_of(case_id: str) -> int:
+    """Stable across processes and Python versions (``hash`` of a str is salted per process)."""
+    return zlib.crc32(case_id.encode()) % BUCKETS
+
+
+def bucket_key(district: str, number: int) -> str:
+    return f"{district}/{number:02d}"
+
+
+def day_key(district: str, day: str) -> str:
+    return f"{district}/{day}"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Some of a district's cases, each with its latest statement, and their sum: one stored value, so the
+    sum can never disagree with the cases it sums (2. above)."""
+
+    cases: Mapping[str, tuple[int, Mapping[str, int]]] = field(default_factory=dict)
+    totals: Mapping[str, int] = field(default_factory=dict)
+    version: int = 0  # the sum of the case versions: grows with every change
+
+    def apply(self, statement: Statement) -> Bucket:
+        known = self.cases.get(statement.case_id)
+        new = (statement.version, dict(statement.figures))
+        if known is not None and (known[0], _canonical(known[1])) >= (new[0], _canonical(new[1])):
+            return self  # redelivered or older: the join is unchanged
+        old_version, old_figures = known if known is not None else (0, {})
+        return Bucket(
+            cases={**self.cases, statement.case_id: new},
+            totals=add(self.totals, diff(old_figures, new[1])),
+            version=self.version - old_version + new[0],
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {"cases": {c: [v, dict(f)] for c, (v, f) in self.cases.items()}, "totals": dict(self.totals),
+                "version": self.version}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any] | None) -> Bucket:
+        if raw is None:
+            return cls()
+        return cls({c: (v, f) for c, (v, f) in raw["cases"].items()}, raw["totals"], raw["version"])
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """A district's counts on one Bangkok day, and which happenings they count (same value: 2. above)."""
+
+    seen: frozenset[str] = frozenset()
+    totals: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def version(self) -> int:
+        return len(self.seen)
+
+    def apply(self, happening: Happening) -> DayRow:
+        if happening.id in self.seen:
+            return self
+        return DayRow(self.seen | {happening.id}, add(self.totals, happening.figures))
+
+    def as_json(self) -> dict[str, Any]:
+        return {"seen": sorted(self.seen), "totals": dict(self.totals)}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any] | None) -> DayRow:
+        return cls() if raw is None else cls(frozenset(raw["seen"]), raw["totals"])
+
+
+@dataclass(frozen=True)
+class TotalsRow:
+    """What the ``totals`` topic carries: a district's figures (all-time, or one day's), absolute, with a
+    version that grows with every change, so a reader keeps the highest it has seen."""
+
+    district: str
+    day: str | None
+    version: int
+    figures: Mapping[str, int]
+
+    @property
+    def key(self) -> str:
+        return f"district:{self.district}" + (f":{self.day}" if self.day else "")
+
+    def as_json(self) -> dict[str, Any]:
+        return {"level": "district", "code": self.district, "province_code": self.district[:2], "day": self.day,
+                "version": self.version, "figures": dict(self.figures)}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any]) -> TotalsRow:
+        day = raw["day"]
+        names = DAILY if day else FIGURES
+        return cls(raw["code"], day, plausible("version", raw["version"]), checked(raw["figures"], names))
+
+
+class UnitTotals:
+    """A district's all-time figures: the sum of its buckets. Derived and kept in memory only, rebuilt from
+    the stored buckets whenever it cannot vouch for them (after a rebalance, or when a bucket's stored
+    version is not the one it last summed)."""
+
+    def __init__(self, district: str, buckets: Mapping[int, Bucket]) -> None:
+        self.district = district
+        self.versions = {number: bucket.version for number, bucket in buckets.items() if bucket.version}
+        self.figures = add(*(bucket.totals for bucket in buckets.values()))
+
+    def replace(self, number: int, old: Bucket, new: Bucket) -> bool:
+        """Swaps one bucket's share; False, changing nothing, when ``old`` is not what was summed."""
+        if self.versions.get(number, 0) != old.version:
+            return False
+        self.versions[number] = new.version
+        self.figures = add(self.figures, diff(old.totals, new.totals))
+        return True
+
+    def row(self) -> TotalsRow:
+        return TotalsRow(self.district, None, sum(self.versions.values()), dict(self.figures))
+
+
+def day_row(district: str, day: str, row: DayRow) -> TotalsRow:
+    return TotalsRow(district, day, row.version, dict(row.totals))
+
+
+class Districts:
+    """What the ``units`` agent does with one :data:`UnitChange`: the bucket or day row joined with it and
+    stored (even when unchanged: 4. above), and the district's row to publish."""
+
+    def __init__(self, buckets: Store, days: Store) -> None:
+        self.buckets = buckets
+        self.days = days
+        self.sums: dict[str, UnitTotals] = {}  # derived from ``buckets``; see UnitTotals
+
+    def apply(self, change: UnitChange) -> tuple[bool, TotalsRow]:
+        """``(changed, row)``: the row is the district's (all-time for a statement, the day's otherwise)."""
+        if isinstance(change, Statement):
+            number = bucket_of(change.case_id)
+            key = bucket_key(change.district, number)
+            old = Bucket.from_json(self.buckets.get(key))
+            new = old.apply(change)
+            self.buckets[key] = new.as_json()
+            return new is not old, self._sums(change.district, number, old, new).row()
+        key = day_key(change.district, change.day)
+        old_day = DayRow.from_json(self.days.get(key))
+        new_day = old_day.apply(change)
+        self.days[key] = new_day.as_json()
+        return new_day is not old_day, day_row(change.district, change.day, new_day)
+
+    def forget(self) -> None:
+        """After a rebalance or restart: what is stored may have changed under the sums."""
+        self.sums.clear()
+
+    def _sums(self, district: str, number: int, old: Bucket, new: Bucket) -> UnitTotals:
+        sums = self.sums.get(district)
+        if sums is None or not sums.replace(number, old, new):
+            # Unknown here, or not the bucket it last summed: rebuilt from what is stored (``new`` included).
+            stored = {n: Bucket.from_json(self.buckets.get(bucket_key(district, n))) for n in range(BUCKETS)}
+            sums = self.sums[district] = UnitTotals(district, stored)
+        return sums
+
+
+# --- whoever reads the totals topic ----------------------------------------------------------------------
+
+
+class RollUp:
+    """District, province and national figures (all-time and by day) from district rows, kept current by
+    replacing each district's row with a newer one: rows may be read again, out of order, any number of
+    times. Province and nation are sums, so they never need their own stored state."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, TotalsRow] = {}
+        self.sums: dict[tuple[str, str, str | None], dict[str, int]] = {}
+
+    def apply(self, row: TotalsRow) -> bool:
+        """False when ``row`` is not newer than the one held."""
+        held = self.rows.get(row.key)
+        if held is not None and held.version >= row.version:
+            return False
+        change = diff(held.figures if held else {}, row.figures)
+        self.rows[row.key] = row
+        for unit in (("district", row.district), ("province", row.district[:2]), ("nation", NATION)):
+            key = (*unit, row.day)
+            self.sums[key] = add(self.sums.get(key, {}), change)
+        return True
+
+    def figures(self, level: str, code: str, day: str | None = None) -> dict[str, int]:
+        return dict(self.sums.get((level, code, day), {}))
+
+    def days(self, level: str, code: str) -> list[str]:
+        return sorted(d for (lv, c, d) in self.sums if lv == level and c == code and d is not None)
+
+
+def roll_up(rows: Iterable[TotalsRow]) -> RollUp:
+    rollup = RollUp()
+    for row in rows:
+        rollup.apply(row)
+    return rollup
+

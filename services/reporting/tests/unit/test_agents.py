@@ -1,0 +1,294 @@
+"""The Faust agents and tables of the streamed totals, in Faust's test context (no broker: records the agents
+send are captured by a fake ``send``; a memory store, and RocksDB through rocksdict where installed)."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import importlib.util
+import json
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Any, cast
+
+import faust
+import pytest
+
+import reporting.streams as streams_module
+from contracts import registry
+from reporting.streams import (
+    CASE_EVENTS,
+    TOTALS,
+    TOTALS_CONFIG,
+    UNIT_CHANGES,
+    AckWhenDurable,
+    Streams,
+    broker_urls,
+    create_app,
+)
+from reporting.totals.apply import Districts, RollUp, Statement, TotalsRow, apply_case_event, roll_up
+from reporting.totals.figures import NATION
+
+EXAMPLES = [event for t in CASE_EVENTS.events for _, event in registry.examples(t, 1)]
+STORES = ["memory://", pytest.param("rocksdb://", marks=pytest.mark.skipif(
+    importlib.util.find_spec("rocksdict") is None, reason="rocksdict not installed"))]
+
+
+class Sent:
+    """Stands in for the producer: records what was sent; the broker acknowledges at once unless told."""
+
+    def __init__(self) -> None:
+        self.records: list[tuple[str, str, dict[str, Any]]] = []
+        self.acknowledge = True
+        self.pending: list[asyncio.Future[Any]] = []
+
+    async def __call__(self, topic: Any, key: str, value: dict[str, Any]) -> Awaitable[Any]:
+        self.records.append((topic.get_topic_name(), key, copy.deepcopy(value)))
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        if self.acknowledge:
+            future.set_result(None)
+        else:
+            self.pending.append(future)
+        return future
+
+    def take(self, topic: str) -> list[tuple[str, dict[str, Any]]]:
+        taken = [(key, value) for name, key, value in self.records if name == topic]
+        self.records = [r for r in self.records if r[0] != topic]
+        return taken
+
+
+def run(test: Callable[..., Coroutine[Any, Any, None]], *args: Any) -> None:
+    asyncio.run(test(*args))
+
+
+def build(sent: Sent, store: str = "memory://", datadir: Path | None = None, **kwargs: Any) -> Streams:
+    options: dict[str, Any] = {"durable": False, "ack_batch": 1, **kwargs}
+    streams = create_app(broker="localhost:1", store=store, datadir=datadir, send=sent, **options)
+    streams.app.finalize()
+    streams.app.flow_control.resume()
+    return streams
+
+
+def partition_of(key: str, partitions: int = 6) -> int:
+    return sum(key.encode()) % partitions  # any fixed choice: one key, one partition, as Kafka keys them
+
+
+async def put_case_events(streams: Streams, events: list[dict[str, Any]]) -> list[str]:
+    async with streams.cases.test_context() as agent:
+        for event in events:
+            await agent.put(json.dumps(event, ensure_ascii=False).encode(), key=event["case_id"],
+                            partition=partition_of(event["case_id"]))
+        return list(agent.results.values())
+
+
+async def put_unit_changes(streams: Streams, changes: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    async with streams.units.test_context() as agent:
+        for district, change in changes:
+            await agent.put(change, key=district, partition=partition_of(district))
+        return list(agent.results.values())
+
+
+def pure_totals(events: list[dict[str, Any]]) -> RollUp:
+    """The same events through the pure functions (reporting.totals.apply), for comparison."""
+    records: dict[str, Any] = {}
+    districts = Districts({}, {})
+    rows: list[TotalsRow] = []
+    for event in events:
+        result = apply_case_event(records, event)
+        assert result is not None
+        rows.extend(districts.apply(change)[1] for change in result[1])
+    return roll_up(rows)
+
+
+# --- the app -------------------------------------------------------------------------------------------
+
+
+def test_no_app_is_built_at_import_time() -> None:
+    assert not [name for name, value in vars(streams_module).items() if isinstance(value, faust.App)]
+
+
+def test_topics_are_named_explicitly_and_the_totals_topic_is_compacted() -> None:
+    async def check() -> None:
+        streams = build(Sent())
+        assert streams.case_events.get_topic_name() == "case-events" == CASE_EVENTS.name
+        assert streams.unit_changes.get_topic_name() == UNIT_CHANGES
+        assert streams.totals.get_topic_name() == TOTALS.name == "totals"
+        assert streams.totals.compacting and streams.totals.config == TOTALS_CONFIG
+        assert TOTALS.cleanup_policy == TOTALS_CONFIG["cleanup.policy"] == "compact"
+        assert streams.case_records.partitions == CASE_EVENTS.partitions
+        assert {t.changelog_topic.get_topic_name() for t in (streams.case_records, streams.unit_buckets,
+                                                              streams.unit_days)} == {
+            "reporting-case-records-changelog", "reporting-unit-buckets-changelog", "reporting-unit-days-changelog"}
+        assert streams.app.conf.processing_guarantee.value == "at_least_once"
+        assert [str(url) for url in streams.app.conf.broker] == ["kafka://localhost:1"]
+
+    run(check)
+
+
+def test_broker_urls_from_bootstrap_servers() -> None:
+    assert broker_urls("kafka-1:9092, kafka-2:9092") == ["kafka://kafka-1:9092", "kafka://kafka-2:9092"]
+    assert broker_urls(["kafka://k:9092"]) == ["kafka://k:9092"]
+
+
+def test_rocksdb_tables_use_rocksdict_when_it_is_installed() -> None:
+    if importlib.util.find_spec("rocksdict") is None:
+        pytest.skip("rocksdict not installed")
+    from faust.stores import rocksdb
+
+    assert rocksdb.USE_ROCKSDICT
+
+
+# --- the agents, end to end through both test contexts ------------------------------------------------
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_case_events_through_both_agents_give_the_totals(store: str, tmp_path: Path) -> None:
+    async def check() -> None:
+        sent = Sent()
+        streams = build(sent, store, tmp_path)
+        # every example, then again backwards (older revisions after newer ones), then some a third time
+        delivery = [*EXAMPLES, *EXAMPLES[::-1], *EXAMPLES[:5]]
+        outcomes = await put_case_events(streams, delivery)
+        assert outcomes[: len(EXAMPLES)].count("applied") == len(EXAMPLES)
+        assert set(outcomes[len(EXAMPLES):]) == {"unchanged"}
+        changes = sent.take(UNIT_CHANGES)
+        assert {key for key, change in changes} == {change["district"] for _, change in changes}  # keyed by unit
+        assert await put_unit_changes(streams, changes) and sent.records
+        published = sent.take(TOTALS.name)
+        rows = [TotalsRow.from_json(value) for _, value in published]
+        assert [key for key, _ in published] == [row.key for row in rows]  # compaction keeps each unit's latest
+        rollup, want = roll_up(rows), pure_totals(EXAMPLES)
+        for level, code in (("nation", NATION), ("province", "47"), ("province", "48"), ("district", "1001")):
+            assert rollup.figures(level, code) == want.figures(level, code)
+        assert rollup.figures("nation", NATION)["registrants"] == 6
+        assert rollup.figures("province", "48")["transfers_in_other_province"] == 1
+        assert rollup.figures("district", "4701", "2026-12-09") == {"contacts": 1, "decisions": 1}
+        # the tables hold what the pure functions stored, through the store's serialisation
+        case = streams.case_records.get("c-01JF0000000000000000000004")
+        assert case is not None and len(case["revisions"]) == 12
+
+    run(check)
+
+
+def test_the_units_agent_applies_a_redelivered_change_once_and_publishes_again() -> None:
+    async def check() -> None:
+        sent = Sent()
+        streams = build(sent)
+        await put_case_events(streams, [e for e in EXAMPLES if e["case_id"].endswith("06")])
+        changes = sent.take(UNIT_CHANGES)
+        outcomes = await put_unit_changes(streams, changes + changes)
+        assert outcomes == ["applied"] * len(changes) + ["unchanged"] * len(changes)
+        rows = [TotalsRow.from_json(v) for _, v in sent.take(TOTALS.name)]
+        assert len(rows) == 2 * len(changes)  # published again: the first may not have reached the broker
+        assert rows[-1].version == max(r.version for r in rows if r.key == rows[-1].key)
+
+    run(check)
+
+
+@pytest.mark.parametrize("value", [
+    b"not json",
+    json.dumps(dict(registry.examples("AuditRecorded", 1))["case-read.json"]).encode(),  # not on case-events
+    json.dumps(dict(registry.examples("CaseRegistered", 1))["online.json"] | {"principal_satang": 1e20}).encode(),
+])
+def test_a_case_event_that_cannot_count_is_refused_acked_and_changes_nothing(value: bytes) -> None:
+    async def check() -> None:
+        sent = Sent()
+        streams = build(sent)
+        async with streams.cases.test_context() as agent:
+            event = await agent.put(value, key="c-x")
+            assert list(agent.results.values()) == ["refused"]
+        assert event.message.acked  # skipped, not retried: no retry can fix it
+        assert not sent.records and not list(streams.case_records.keys())
+
+    run(check)
+
+
+def test_a_broken_unit_change_is_refused() -> None:
+    async def check() -> None:
+        sent = Sent()
+        streams = build(sent)
+        bad = {"kind": "case", "case_id": "c", "version": 1, "district": "4701", "figures": {"registrants": -1}}
+        assert await put_unit_changes(streams, [("4701", bad)]) == ["refused"]
+        assert not sent.records and not list(streams.unit_buckets.keys())
+
+    run(check)
+
+
+def test_an_event_is_acked_only_once_its_changelog_writes_and_records_are_acknowledged() -> None:
+    async def check() -> None:
+        sent = Sent()
+        sent.acknowledge = False
+        streams = build(sent, durable=True, ack_batch=1000)  # never due: only settle() acks
+        event_json = dict(registry.examples("CaseRegistered", 1))["online.json"]
+        async with streams.cases.test_context() as agent:
+            event = await agent.put(json.dumps(event_json).encode(), key=event_json["case_id"])
+            (acks,) = streams.acks
+            changelog = [cast(asyncio.Future[Any], f) for f in acks.sent if f not in sent.pending]
+            assert len(changelog) == 1 and len(sent.pending) == 2  # the record's write; a statement, a happening
+            assert not event.message.acked
+            for future in sent.pending:
+                future.set_result(None)
+            with pytest.raises(TimeoutError):  # the changelog write is not acknowledged yet
+                acks.timeout = 0.05
+                await acks.settle()
+            assert not event.message.acked and not acks.events  # dropped unacked: the worker crashes, reads again
+            assert not changelog[0].cancelled()  # the producer's future is left alone
+            acks.track(event, changelog)
+            changelog[0].set_result(None)
+            assert await acks.settle() == 1
+            assert event.message.acked
+
+    run(check)
+
+
+def test_district_sums_are_forgotten_when_partitions_move() -> None:
+    async def check() -> None:
+        sent = Sent()
+        streams = build(sent)
+        await put_case_events(streams, EXAMPLES[:3])
+        await put_unit_changes(streams, sent.take(UNIT_CHANGES))
+        assert streams.districts.sums
+        await streams.app.on_partitions_revoked.send(set())
+        assert not streams.districts.sums
+        await put_unit_changes(streams, [("4701", Statement("c-new", 1, "4701", {"registrants": 1}).as_json())])
+        assert streams.districts.sums
+        await streams.app.on_partitions_assigned.send(set())
+        assert not streams.districts.sums
+
+    run(check)
+
+
+# --- acks ----------------------------------------------------------------------------------------------
+
+
+def test_ack_when_durable_acks_in_order_after_every_future_and_never_on_failure() -> None:
+    async def check() -> None:
+        acked: list[str] = []
+
+        async def ack(event: str) -> None:
+            acked.append(event)
+
+        loop = asyncio.get_running_loop()
+        acks = AckWhenDurable(ack, batch=2, timeout=1.0)
+        first, second = loop.create_future(), loop.create_future()
+        acks.track("e1", [first])
+        assert not acks.due
+        acks.track("e2", [second])
+        assert acks.due
+        settling = asyncio.ensure_future(acks.settle())
+        first.set_result(None)
+        await asyncio.sleep(0.01)
+        assert not acked  # e2's record is not acknowledged yet
+        second.set_result(None)
+        assert await settling == 2 and acked == ["e1", "e2"]
+
+        failed = loop.create_future()
+        acks.track("e3", [failed])
+        failed.set_exception(RuntimeError("broker refused"))
+        with pytest.raises(RuntimeError):
+            await acks.settle()
+        assert acked == ["e1", "e2"]
+        acks.track("e4", [])
+        assert await acks.settle() == 1 and acked[-1] == "e4"
+
+    run(check)
