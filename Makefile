@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PKGS   := contracts services/registration services/identity services/reporting services/notify
 
-.PHONY: setup run test lint typecheck pytest browser bench clean
+.PHONY: setup run test lint typecheck pytest browser ops-tools bench clean
 
 $(STAMP): $(addsuffix /pyproject.toml,$(PKGS)) requirements-dev.txt constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -35,7 +35,13 @@ browser:
 		apt-get update -qq && apt-get install -y -qq poppler-utils) || \
 		(echo "Could not install Debian poppler-utils (needs root and the Debian registry)"; exit 1)
 
-pytest: setup browser
+# The alert-rule tests check rules and Alertmanager's config with promtool and amtool (Debian packages).
+ops-tools:
+	@command -v promtool >/dev/null && command -v amtool >/dev/null || (echo "Installing Debian prometheus and prometheus-alertmanager (promtool, amtool) for the alert-rule tests"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager) || \
+		(echo "Could not install Debian prometheus/prometheus-alertmanager (needs root and the Debian registry)"; exit 1)
+
+pytest: setup browser ops-tools
 	$(BIN)/python -m pytest
 
 test: lint typecheck pytest

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import intake, startup
+from bench import exports, intake, notify, reporting, startup
 
-BENCHMARKS: dict[str, Callable[[list[str]], None]] = {"intake": intake.main, "startup": startup.main}
+BENCHMARKS: dict[str, Callable[[list[str]], None]] = {"intake": intake.main, "startup": startup.main,
+                                                      "exports": exports.main, "reporting": reporting.main,
+                                                      "notify": notify.main}
 
 
 def main(argv: list[str]) -> None:

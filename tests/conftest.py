@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService, registration_site, serve, stop_service
+from infra.dev.testing import (
+    KafkaUnderTest,
+    KeycloakStack,
+    RunningService,
+    registration_site,
+    reporting_site,
+    serve,
+    stop_service,
+)
 
 
 @pytest.fixture
@@ -35,9 +43,12 @@ def registration(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: Keycl
 
 
 @pytest.fixture
-def reporting(platform: dict[str, str], db_name: str) -> Iterator[RunningService]:
-    yield from start("reporting", **platform, mongodb_database=f"rep_{db_name}",
-                     consumer_group=f"reporting-{uuid.uuid4().hex[:8]}")
+def reporting(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakStack, identity: RunningService,
+              db_name: str) -> Iterator[RunningService]:
+    """With its staff pages on a port the realm redirects sign-ins back to (/reports/auth/callback)."""
+    with reporting_site(kafka, mongodb_uri, keycloak_server, mongodb_database=f"rep_{db_name}",
+                        consumer_group=f"reporting-{uuid.uuid4().hex[:8]}") as service:
+        yield service
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The first real path: HTTP on registration → outbox → Kafka → reporting's totals."""
+"""The first real path: HTTP on registration → outbox → Kafka → reporting's stream worker → the totals
+topic → reporting's totals."""
 
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def _poll_for(consumer: Consumer, case_id: str, found: list[dict[str, object]]) 
 
 def test_registration_reaches_reporting_totals_through_kafka(
     registration: RunningService, reporting: RunningService, kafka: KafkaUnderTest,
-    token_for: Callable[[str], str],
+    token_for: Callable[[str], str], reporting_worker: object,
 ) -> None:
     with registration.client(token_for(f"citizen:{CITIZEN}")) as api:
         created = api.post("/api/v1/registrations", json=registration_body())

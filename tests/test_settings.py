@@ -39,9 +39,18 @@ IDENTITY_REAL = {
 }
 
 
+# Notify also holds its providers' endpoints and secrets, and its contact source (issue #11).
+NOTIFY_REAL = {
+    "smtp_host": "smtp.example.go.th", "sms_gateway_url": "https://sms.example.go.th/send", "sms_password": "m" * 40,
+    "sms_receipt_secret": "r" * 40, "line_api_url": "https://api.line.me", "line_channel_token": "l" * 40,
+    "registration_url": "http://registration:8001", "client_secret": "c" * 40,
+    "unit_mailbox": "saraban.{unit}@example.go.th",
+}
+
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_production_with_real_endpoints_starts(service: str) -> None:
-    extra = IDENTITY_REAL if service == "identity" else {}
+    extra = {"identity": IDENTITY_REAL, "notify": NOTIFY_REAL}.get(service, {})
     assert settings_class(service)(env="production", **REAL, **extra).env == "production"
 
 

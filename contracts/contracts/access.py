@@ -197,3 +197,112 @@ def may_decide_transfer(claims: Claims, to_district_code: str) -> bool:
     """
     unit = _unit(claims)
     return claims.has(Role.DISTRICT_OFFICER) and len(unit) == 4 and unit == to_district_code
+
+
+# Reconciliation (issue 10): registration's figures export, read by the reporting service to recompute the
+# totals from the source of truth. Codes, counts and amounts per case, no personal data.
+
+FIGURES_EXPORT_CLIENTS = frozenset({"debt-reporting"})  # service accounts (client-credentials tokens) by client id
+
+
+def may_read_figures_export(claims: Claims) -> bool:
+    """The reporting service's own service account (a token Keycloak issued to its client, which has no
+    browser or password flow, so no person holds one), and DOPA administrators, who read national totals
+    anyway and may check a reconciliation by hand. Every other staff role is refused: a unit's officers
+    read their totals from reporting, scoped to their unit, not the nation's cases one by one."""
+    return claims.client_id in FIGURES_EXPORT_CLIENTS or claims.has(Role.DOPA_ADMIN)
+
+
+def may_run_reconciliation(claims: Claims) -> bool:
+    """Starting a reconciliation now (it reads every case once or twice): DOPA administrators. Its result is
+    read like the totals, within one's ``totals_scope``."""
+    return claims.has(Role.DOPA_ADMIN)
+
+
+# Monthly reports (reporting's monthly cycle, issue #10): a district officer submits their district's report, a
+# province officer reviews their districts' (may return one) and submits the province's, DOPA reviews the
+# provinces' (may return one) and sees the whole country's completeness. Registrars, citizens and auditors take
+# no part. A unit is a 4-digit district or a 2-digit province; a code of another length is nobody's.
+
+
+def may_read_monthly_report(claims: Claims, unit_code: str) -> bool:
+    """A report, its versions and returns: its own unit's officers and every level above it."""
+    scope = worklist_scope(claims)
+    if scope is None or len(unit_code) not in (2, 4):
+        return False
+    level, code = scope
+    if level == "nation":
+        return True
+    if level == "province":
+        return unit_code[:2] == code
+    return unit_code == code  # a district officer: their district's report only, not their province's
+
+
+def may_submit_monthly_report(claims: Claims, unit_code: str) -> bool:
+    """Only the unit's own officers submit: a district officer their district, a province officer their
+    province. DOPA submits nobody's report on their behalf."""
+    unit = _unit(claims)
+    if len(unit_code) == 4:
+        return claims.has(Role.DISTRICT_OFFICER) and len(unit) == 4 and unit == unit_code
+    if len(unit_code) == 2:
+        return claims.has(Role.PROVINCE_OFFICER) and len(unit) == 2 and unit == unit_code
+    return False
+
+
+def may_return_monthly_report(claims: Claims, unit_code: str) -> bool:
+    """The reviewer one level up sends a report back: a province officer their own districts', DOPA a
+    province's. Nobody returns their own unit's report, and DOPA does not skip the province to return a
+    district's."""
+    unit = _unit(claims)
+    if len(unit_code) == 4:
+        return claims.has(Role.PROVINCE_OFFICER) and len(unit) == 2 and unit_code.startswith(unit)
+    if len(unit_code) == 2:
+        return claims.has(Role.DOPA_ADMIN)
+    return False
+
+
+def monthly_board_scope(claims: Claims) -> tuple[str, str] | None:
+    """The completeness board: DOPA the nation (provinces, and each province's districts), a province officer
+    their province's districts. District officers see their own report, not their neighbours' standing."""
+    scope = worklist_scope(claims)
+    return scope if scope is not None and scope[0] in ("nation", "province") else None
+
+
+# --- notify (issue #11): who may look up the messages sent, and who may read their bodies ------------------
+
+
+def covers_unit(scope: tuple[str, str], unit_code: str) -> bool:
+    """A worklist scope contains a unit (a 4-digit district, a 2-digit province, "00" for DOPA itself)."""
+    level, code = scope
+    if level == "nation":
+        return True
+    if level == "province":
+        return len(code) == 2 and unit_code.startswith(code) and len(unit_code) in (2, 4)
+    return level == "district" and len(code) == 4 and unit_code == code
+
+
+def message_log_scope(claims: Claims) -> tuple[str, str] | None:
+    """The messages sent for cases and units one oversees: the casework worklist scope (district officer,
+    province officer, DOPA). Registrars, citizens and auditors look up no messages."""
+    return worklist_scope(claims)
+
+
+def may_read_message_body(claims: Claims, recipient_kind: str, unit_code: str) -> bool:
+    """A message to a debtor speaks of their debt and appointment: only the officer of the case's district, who
+    works the case, reads its text. A notice to a unit carries no personal data: whoever may see it listed."""
+    scope = message_log_scope(claims)
+    if scope is None or not covers_unit(scope, unit_code):
+        return False
+    if recipient_kind == "debtor":
+        return scope == ("district", unit_code)
+    return True
+
+
+# Debtor contacts for notify (issue #11): events carry no personal data, so notify reads a debtor's phone at send
+# time from registration, with its own service account only. No person reads contacts through this route.
+
+DEBTOR_CONTACT_CLIENTS = frozenset({"debt-notify"})  # service accounts (client-credentials tokens) by client id
+
+
+def may_read_debtor_contact(claims: Claims) -> bool:
+    return claims.client_id in DEBTOR_CONTACT_CLIENTS

@@ -53,6 +53,7 @@ class Claims(BaseModel):
     given_name: str | None = None
     family_name: str | None = None
     birthdate: date | None = None  # citizens only (ThaiD's ``birthdate``, ISO date)
+    client_id: str | None = None  # the OAuth client the token was issued to (``azp``): names a service account
 
     @field_validator("citizen_id")
     @classmethod
@@ -75,6 +76,7 @@ class Claims(BaseModel):
             given_name=payload.get("given_name"),
             family_name=payload.get("family_name"),
             birthdate=payload.get("birthdate"),
+            client_id=payload.get("azp"),
         )
 
     def has(self, *roles: Role) -> bool:

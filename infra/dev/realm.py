@@ -82,6 +82,8 @@ def dev_realm(urls: DevUrls, dev_secrets: DevSecrets, *, test_client: bool = Fal
         if client["clientId"] in PAGE_CLIENTS:
             client["redirectUris"] += [f"{url}/auth/callback" for url in more_registration_urls]
             client["redirectUris"] += [f"{url}/signin/callback" for url in more_identity_urls]
+            if client["clientId"] == "debt-staff":  # the reporting pages sign staff in on the same sites
+                client["redirectUris"] += [f"{url}/reports/auth/callback" for url in more_registration_urls]
     thaid = next(p for p in realm["identityProviders"] if p["alias"] == "thaid")
     thaid["config"].update({
         "issuer": urls.thaid,

@@ -23,7 +23,7 @@ from infra.dev.kafka import DevKafka
 from infra.dev.keycloak import DevKeycloak
 from infra.dev.mongo import DevMongo
 from infra.dev.realm import THAID_DEV_CLIENT_ID, DevSecrets, DevUrls, dev_realm
-from infra.dev.services import SERVICES, ServiceSpec
+from infra.dev.services import SERVICES, WORKERS, ServiceSpec, start_worker
 
 VAR = Path(os.environ.get("DEV_VAR_DIR", "var"))
 
@@ -59,7 +59,9 @@ def _dev_parts(stack: ExitStack, env: dict[str, str]) -> list[str]:
     urls = DevUrls(keycloak=f"http://127.0.0.1:{keycloak_port}", registration=_url(env, "REGISTRATION_PORT", 8001),
                    identity=_url(env, "IDENTITY_PORT", 8002))
     dev_secrets = DevSecrets.load_or_create(VAR / "keycloak" / "dev-secrets.json")
-    keycloak = DevKeycloak(VAR / "keycloak", keycloak_port, dev_realm(urls, dev_secrets),
+    reporting = _url(env, "REPORTING_PORT", 8003)  # its staff pages sign in at <reporting>/reports/auth/callback
+    realm = dev_realm(urls, dev_secrets, more_registration_urls=[reporting])
+    keycloak = DevKeycloak(VAR / "keycloak", keycloak_port, realm,
                            log_file=logs / "keycloak.log", artifacts=artifacts)
     kafka = None
     if not env.get("KAFKA_BOOTSTRAP_SERVERS"):
@@ -90,6 +92,10 @@ def _dev_parts(stack: ExitStack, env: dict[str, str]) -> list[str]:
         "IDENTITY_OIDC_STAFF_CLIENT_SECRET": clients["debt-staff"],
         "REGISTRATION_OIDC_PUBLIC_CLIENT_SECRET": clients["debt-public"],
         "REGISTRATION_OIDC_STAFF_CLIENT_SECRET": clients["debt-staff"],
+        "REPORTING_PUBLIC_URL": reporting, "REPORTING_OIDC_CLIENT_SECRET": clients["debt-staff"],
+        "REPORTING_RECONCILE_REGISTRATION_URL": urls.registration,
+        "REPORTING_RECONCILE_CLIENT_SECRET": clients["debt-reporting"],
+        "NOTIFY_REGISTRATION_URL": urls.registration, "NOTIFY_CLIENT_SECRET": clients["debt-notify"],
         "THAID_SIM_CLIENT_ID": THAID_DEV_CLIENT_ID, "THAID_SIM_CLIENT_SECRET": clients[THAID_DEV_CLIENT_ID],
         "THAID_SIM_PEOPLE_FILE": str(DEV_PEOPLE_FILE),
     })
@@ -112,6 +118,9 @@ def main() -> None:
         try:
             notes = _dev_parts(stack, env)
             urls = []
+            for worker in WORKERS:  # before the services, so totals flow as soon as they are up
+                children.append(start_worker(worker, env, VAR / worker.name, logs / f"{worker.name}.log"))
+                notes.append(f"{worker.name} (python -m {worker.module}, data in {VAR / worker.name})")
             for spec in SERVICES:
                 url = f"http://127.0.0.1:{env.get(spec.port_var, spec.default_port)}"
                 process = _start_service(spec, env, logs)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -252,6 +252,19 @@ def registration_site(kafka: KafkaUnderTest, mongodb_uri: str, keycloak: Keycloa
 
 
 @pytest.fixture(scope="session")
+def reporting_worker(kafka: KafkaUnderTest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """Reporting's stream worker (``python -m reporting.streams worker``) on the session's broker, so case
+    events reach the ``totals`` topic that reporting's web process reads."""
+    from infra.dev.services import REPORTING_WORKER, start_worker, stop_worker
+
+    workdir = tmp_path_factory.mktemp("reporting-worker")
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap, "REPORTING_STREAMS_SESSION_TIMEOUT": "6"}
+    worker = start_worker(REPORTING_WORKER, env, workdir / "data", workdir / "worker.log")
+    yield worker
+    stop_worker(worker)
+
+
+@pytest.fixture(scope="session")
 def issuer_url(keycloak_server: KeycloakStack) -> str:
     return keycloak_server.issuer
 
@@ -269,3 +282,25 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 20.0, interval: f
             return True
         time.sleep(interval)
     return predicate()
+
+
+@contextmanager
+def reporting_site(kafka: KafkaUnderTest, mongodb_uri: str, keycloak: KeycloakStack, *,
+                   mongodb_database: str | None = None, **settings: Any) -> Iterator[RunningService]:
+    """Reporting, API and staff pages (``/reports``), on a site port whose ``/reports/auth/callback`` the test
+    realm's staff client accepts. Signing in needs the ``identity`` fixture running (the ThaiD simulator)."""
+    from reporting.main import create_app
+    from reporting.settings import Settings
+
+    with keycloak.site_port_lease() as port:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("REPORTING_PUBLIC_URL", f"http://127.0.0.1:{port}")
+            patch.setenv("REPORTING_OIDC_CLIENT_SECRET", keycloak.secrets.clients["debt-staff"])
+            values = {"kafka_bootstrap_servers": kafka.bootstrap, "mongodb_uri": mongodb_uri,
+                      "oidc_issuer_url": keycloak.issuer,
+                      "mongodb_database": mongodb_database or f"rep_{uuid.uuid4().hex[:10]}", **settings}
+            service = serve(create_app(Settings(**values)), port)
+        try:
+            yield service
+        finally:
+            stop_service(service)

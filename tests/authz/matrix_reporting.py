@@ -6,6 +6,12 @@ Citizens and auditors read no totals."""
 
 from __future__ import annotations
 
+from tests.authz import (
+    matrix_reporting_dashboards,
+    matrix_reporting_exports,
+    matrix_reporting_monthly,
+    matrix_reporting_reconcile,
+)
 from tests.authz.model import Entry, expect
 
 ENTRIES = [
@@ -14,4 +20,11 @@ ENTRIES = [
         expect("2xx", anonymous="401", citizen_owner="403", citizen_other="403", auditor="403"),
         note="every staff persona reads the totals of their own scope only; the scope comes from the token",
     ),
+    *matrix_reporting_dashboards.ENTRIES,
+    *matrix_reporting_monthly.ENTRIES,
+    *matrix_reporting_exports.ENTRIES,
+    *matrix_reporting_reconcile.ENTRIES,
 ]
+# Sign-in entries last: starting a sign-in replaces the browser's session cookie with a pending one.
+ENTRIES.sort(key=lambda entry: entry.path.startswith("/reports/auth/"))
+sign_in = matrix_reporting_dashboards.sign_in  # the staff pages' sign-in (reporting.web)

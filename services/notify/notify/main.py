@@ -1,5 +1,5 @@
-"""App factory. Notify's consumers and gateways arrive with the notifications issue; today it
-exposes its ops endpoints and checks the dependencies it will use."""
+"""App factory: the lookup API and receipts, and (unless ``NOTIFY_DELIVER=false``) the event consumers and
+one sending worker per provider, started and stopped with the web process."""
 
 from __future__ import annotations
 
@@ -10,8 +10,26 @@ from fastapi import FastAPI
 from pymongo import MongoClient
 
 from contracts.api import install_api_conventions, operation_id
+from contracts.claims import TokenVerifier
 from contracts.ops import Check, install_ops, kafka_probe
+from notify.api.routes import router
+from notify.audit import KafkaAudit
+from notify.contacts import ClientCredentials, ServiceDirectory
+from notify.deadletter import KafkaDeadLetters
+from notify.delivery import Delivery
+from notify.messages.store import MessageStore
+from notify.messages.templates import Templates
+from notify.sending.ports import DevDirectory, Directory
 from notify.settings import Settings
+
+
+def contact_directory(settings: Settings) -> Directory:
+    """Registration's contact API when configured (always in production: ``registration_url`` is required
+    there), else the dev stack's made-up contacts."""
+    if settings.registration_url:
+        credentials = ClientCredentials(settings.oidc_issuer_url, settings.client_id, settings.client_secret)
+        return ServiceDirectory(settings.registration_url, credentials, settings.unit_mailbox)
+    return DevDirectory()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -19,10 +37,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
         app.state.mongo = MongoClient(settings.mongodb_uri, tz_aware=True, serverSelectionTimeoutMS=3000)
+        db = app.state.mongo[settings.mongodb_database]
+        app.state.token_verifier = TokenVerifier(settings.oidc_issuer_url, settings.oidc_audience)
+        app.state.messages = MessageStore(db)
+        app.state.templates = Templates()
+        app.state.audit = KafkaAudit(settings.kafka_bootstrap_servers)
+        delivery = None
+        if settings.deliver:
+            delivery = Delivery(settings, db, contact_directory(settings),
+                                KafkaDeadLetters(settings.kafka_bootstrap_servers))
+            delivery.start()
         try:
             yield
         finally:
+            if delivery is not None:
+                delivery.stop()
+            app.state.audit.close()
             app.state.mongo.close()
 
     app = FastAPI(title="แจ้งเตือน — Notify", version="0.1.0", lifespan=lifespan,
@@ -36,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "kafka": kafka_ready,
         }
 
+    app.include_router(router)
     install_ops(app, "notify", checks)
     install_api_conventions(app, max_body_bytes=settings.max_body_bytes)
     return app

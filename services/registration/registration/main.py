@@ -12,7 +12,7 @@ from contracts.api import install_api_conventions, operation_id
 from contracts.claims import TokenVerifier
 from contracts.ops import Check, install_ops, kafka_probe
 from contracts.web import trusted_proxy_hops
-from registration import casework, intake, publicity
+from registration import casework, contacts, figures, intake, publicity
 from registration.cases.audit import AuditTrail
 from registration.cases.errors import error_page
 from registration.cases.store import CaseRepository
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
 
     install_ops(app, "registration", checks)
-    install_web(app, settings, [intake.FEATURE, publicity.FEATURE, casework.FEATURE])
+    install_web(app, settings, [intake.FEATURE, publicity.FEATURE, casework.FEATURE, figures.FEATURE,
+                                contacts.FEATURE])
     install_api_conventions(app, max_body_bytes=settings.max_body_bytes, page=error_page)
     return app

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from pydantic import AliasChoices, Field
 
 from contracts.settings import PlatformSettings
@@ -8,6 +10,32 @@ class Settings(PlatformSettings):
     mongodb_database: str = Field(
         "reporting", validation_alias=AliasChoices("REPORTING_MONGODB_DATABASE", "mongodb_database")
     )
-    consumer_group: str = Field(
-        "reporting", validation_alias=AliasChoices("REPORTING_CONSUMER_GROUP", "consumer_group")
+    # The Faust worker (python -m reporting.streams worker): its app id names its consumer group, internal
+    # topics and changelogs, so a new id rebuilds the totals from the beginning of case-events.
+    streams_app_id: str = Field(
+        "reporting", validation_alias=AliasChoices("REPORTING_STREAMS_APP_ID", "streams_app_id")
     )
+    # Where the worker keeps its RocksDB tables (a cache of the changelogs: deleting it costs a restore).
+    worker_data_dir: Path = Field(
+        Path("var/reporting-worker"), validation_alias=AliasChoices("REPORTING_WORKER_DATA_DIR", "worker_data_dir")
+    )
+    # Table store: rocksdb:// in production and make run; memory:// restores every table at each start.
+    streams_store: str = Field("rocksdb://", validation_alias=AliasChoices("REPORTING_STREAMS_STORE", "streams_store"))
+    # Partitions of the worker's internal topic and tables; fixed once the app id has run.
+    streams_partitions: int = Field(
+        6, ge=1, validation_alias=AliasChoices("REPORTING_STREAMS_PARTITIONS", "streams_partitions")
+    )
+    # Replication of the worker's internal topics and changelogs (3 in production, 1 on a one-broker stack).
+    streams_replicas: int = Field(
+        3, ge=1, validation_alias=AliasChoices("REPORTING_STREAMS_REPLICAS", "streams_replicas")
+    )
+    # Faust's broker session/rebalance timeouts in seconds; tests make them short so a killed worker's
+    # partitions move quickly.
+    streams_session_timeout: float = Field(
+        60.0, gt=0, validation_alias=AliasChoices("REPORTING_STREAMS_SESSION_TIMEOUT", "streams_session_timeout")
+    )
+    # Other topics than the contract's, for tests and the bench only (each keeps its events apart).
+    case_events_topic: str = Field(
+        "case-events", validation_alias=AliasChoices("REPORTING_CASE_EVENTS_TOPIC", "case_events_topic")
+    )
+    totals_topic: str = Field("totals", validation_alias=AliasChoices("REPORTING_TOTALS_TOPIC", "totals_topic"))

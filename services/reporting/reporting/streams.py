@@ -8,6 +8,15 @@ Topology (the logic is ``reporting.totals.apply``; its docstring gives the idemp
     case-events ──[agent cases: table case-records, key case_id]──> reporting-unit-changes (key district)
         ──[agent units: tables unit-buckets, unit-days, keys "<district>/..."]──> totals (compacted)
 
+Batching (measured by ``bench/reporting``): the cases agent sends what a batch of events tells each district
+as one record (``{"kind": "changes", ...}``), and the units agent publishes one row per district (and day)
+per batch, the latest: rows are absolute, so the rows in between say nothing more. Both are sent when the
+batch is settled (:class:`AckWhenDurable`: every ``ack_batch`` events or ``ack_interval`` seconds), before
+its events are acked.
+
+The worker runs as its own process (``python -m reporting.streams worker``; ``make run`` and the compose
+stack start it); the web process only reads the ``totals`` topic (``reporting.totals.view``).
+
 The repartitioning is an explicit topic rather than ``group_by``: one case event fans out to every
 district the case has been in (a transfer tells the old district to drop the case), which ``group_by``'s
 one-key re-keying cannot say. Every table is keyed so that all its keys for one district (or one case)
@@ -31,6 +40,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,33 +48,32 @@ from pathlib import Path
 from typing import Any
 
 import faust
+from confluent_kafka import KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic  # re-exported by .admin, but not declared there for mypy
 from faust.tables.table import Table
 from mode import CrashingSupervisor
 from prometheus_client import Counter
 
 from contracts import codec, registry
-from contracts.registry import TopicSpec
 from reporting.settings import Settings
-from reporting.totals.apply import Districts, TotalsRow, apply_case_event, change_from_json
+from reporting.totals.apply import Districts, TotalsRow, UnitChange, apply_case_event, change_from_json
 from reporting.totals.figures import DAILY, FIGURES, ImpossibleFigures, checked
 
 log = logging.getLogger(__name__)
 
 CASE_EVENTS = registry.topic("case-events")
 UNIT_CHANGES = "reporting-unit-changes"  # internal: what cases tell districts (apply.Statement, apply.Happening)
-# Where dashboards read totals: one row per district and per (district, day), the latest kept by compaction.
-# Not in contracts/ yet; this is the spec to add there (contracts/contracts/topics/totals.yaml).
-TOTALS = TopicSpec(
-    name="totals",
-    key="unit",  # "district:4701" or "district:4701:2026-12-03" (apply.TotalsRow.key)
-    partitions=6,
-    replication_factor=3,
-    cleanup_policy="compact",
-    retention_ms=None,
-    producers=("reporting",),
-    consumers=("reporting",),
-    events={},  # rows, not events: apply.TotalsRow.as_json; a schema comes with the contracts entry
-)
+
+
+def unit_changes_topic(app_id: str) -> str:
+    """Named by the app id like Faust's changelogs, so a rebuild under a new id shares nothing."""
+    return f"{app_id}-unit-changes"
+
+
+# Where dashboards read totals: one row per district and per (district, day), the latest kept by compaction
+# (contracts/contracts/topics/totals.yaml; the rows are apply.TotalsRow.as_json).
+TOTALS = registry.topic("totals")
 TOTALS_CONFIG = {
     "cleanup.policy": "compact",
     "segment.ms": str(6 * 3600 * 1000),  # roll segments often enough that a small topic gets compacted
@@ -111,8 +120,11 @@ class AckWhenDurable:
     produced. An event whose records fail or time out is never acked: the error propagates, the worker
     crashes, and the event is read again after the restart (applying it twice changes nothing)."""
 
-    def __init__(self, ack: Callable[[Any], Awaitable[Any]], *, batch: int, timeout: float) -> None:
+    def __init__(self, ack: Callable[[Any], Awaitable[Any]], *, batch: int, timeout: float,
+                 flush: Callable[[], Awaitable[list[Awaitable[Any]]]] | None = None) -> None:
         self.ack = ack
+        self.flush = flush  # sends what the tracked events left pending; its records are waited for too
+        self.settling = asyncio.Lock()
         self.batch = batch
         self.timeout = timeout
         self.events: list[Any] = []
@@ -127,19 +139,24 @@ class AckWhenDurable:
         return len(self.events) >= self.batch
 
     async def settle(self) -> int:
-        """Waits for the tracked records, then acks their events; the number acked."""
-        events, sent = self.events, self.sent
-        self.events, self.sent = [], []  # taken before awaiting: a concurrent settle gets the next batch
-        if sent:
-            # asyncio.wait, not wait_for(gather): a timeout must not cancel the producer's own futures.
-            done, pending = await asyncio.wait([asyncio.ensure_future(f) for f in sent], timeout=self.timeout)
-            if pending:
-                raise TimeoutError(f"{len(pending)} records not acknowledged by the broker in {self.timeout} s")
-            for future in done:
-                future.result()  # the broker's error, if any
-        for event in events:
-            await self.ack(event)
-        return len(events)
+        """Sends what the tracked events left pending (``flush``), waits for their records, then acks them; the
+        number acked. One settle at a time: an event tracked while one is under way may have its records in
+        that one's flush, and is acked only by a later settle, after that flush was acknowledged."""
+        async with self.settling:
+            events, sent = self.events, self.sent
+            self.events, self.sent = [], []  # taken before awaiting: events tracked meanwhile go to the next one
+            if self.flush is not None:
+                sent.extend(await self.flush())  # every taken event's pending records at least
+            if sent:
+                # asyncio.wait, not wait_for(gather): a timeout must not cancel the producer's own futures.
+                done, pending = await asyncio.wait([asyncio.ensure_future(f) for f in sent], timeout=self.timeout)
+                if pending:
+                    raise TimeoutError(f"{len(pending)} records not acknowledged by the broker in {self.timeout} s")
+                for future in done:
+                    future.result()  # the broker's error, if any
+            for event in events:
+                await self.ack(event)
+            return len(events)
 
 
 def broker_urls(bootstrap: str | Sequence[str]) -> list[str]:
@@ -163,6 +180,8 @@ class Streams:
     cases: Any = None
     units: Any = None
     acks: list[AckWhenDurable] = field(default_factory=list)
+    pending_rows: dict[str, TotalsRow] = field(default_factory=dict)
+    pending_changes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     districts: Districts = field(init=False)
 
     def __post_init__(self) -> None:
@@ -184,18 +203,37 @@ class Streams:
             return "ignored", []
         changed, changes = result
         # Sent even when nothing changed: an earlier attempt's records may not have reached the broker.
-        sent = [await self.send(self.unit_changes, change.district, change.as_json()) for change in changes]
-        return "applied" if changed else "unchanged", sent
+        for change in changes:
+            self.pending_changes.setdefault(change.district, []).append(change.as_json())
+        return "applied" if changed else "unchanged", []
+
+    async def publish_changes(self) -> list[Awaitable[Any]]:
+        """Sends what the events since the last call tell each district, one record per district (batched:
+        one Faust event downstream instead of one per change), before those events are acked."""
+        pending, self.pending_changes = self.pending_changes, {}
+        return [await self.send(self.unit_changes, district, {"kind": "changes", "changes": changes})
+                for district, changes in pending.items()]
 
     # --- agent units: reporting-unit-changes -> unit-buckets, unit-days -> totals -----------------------
 
     async def on_unit_change(self, event: Any) -> tuple[str, list[Awaitable[Any]]]:
         try:
-            changed, row = self.districts.apply(change_from_json(event.value))
+            changes = changes_from_json(event.value)  # all checked before any is applied
         except ImpossibleFigures as refused:
             log.error("refused %s: %s", _where(event), refused)
             return "refused", []
-        return "applied" if changed else "unchanged", await self._publish(row)
+        changed = False
+        for change in changes:
+            one_changed, row = self.districts.apply(change)
+            changed = changed or one_changed
+            self.pending_rows[row.key] = row  # published by publish_rows before the change is acked
+        return "applied" if changed else "unchanged", []
+
+    async def publish_rows(self) -> list[Awaitable[Any]]:
+        """Sends the latest row of every district (and day) changed since the last call: rows are absolute, so
+        one per key and batch says all that the rows in between would have said."""
+        rows, self.pending_rows = self.pending_rows, {}
+        return [future for row in rows.values() for future in await self._publish(row)]
 
     async def _publish(self, row: TotalsRow) -> list[Awaitable[Any]]:
         try:
@@ -213,6 +251,18 @@ class Streams:
     async def settle(self) -> None:
         for acks in list(self.acks):
             await acks.settle()
+
+
+def changes_from_json(raw: Any) -> list[UnitChange]:
+    """A record of the internal topic: one change, or (as the cases agent sends them) a batch of them."""
+    if isinstance(raw, dict) and raw.get("kind") == "changes":
+        changes = raw.get("changes")
+        if not isinstance(changes, list):
+            raise ImpossibleFigures("unit changes without a list of changes")
+        return [change_from_json(change) for change in changes]
+    if not isinstance(raw, dict):
+        raise ImpossibleFigures(f"unit change of type {type(raw).__name__}")
+    return [change_from_json(raw)]
 
 
 def _where(event: Any) -> str:
@@ -233,18 +283,28 @@ def create_app(
     ack_batch: int = 500,
     ack_interval: float = 0.2,
     ack_timeout: float = 60.0,
+    session_timeout: float = 60.0,
+    case_events_topic: str = CASE_EVENTS.name,
+    totals_topic: str = TOTALS.name,
 ) -> Streams:
     """A Faust app for the streamed totals. ``store="memory://"`` and ``durable=False`` for tests (no
-    producer runs there, so no changelog write is ever acknowledged); ``send`` replaces the producer."""
+    producer runs there, so no changelog write is ever acknowledged); ``send`` replaces the producer. Other
+    topic names than the contract's are for tests and the bench, which keep their events apart."""
     settings: dict[str, Any] = {}
     if datadir is not None:
         settings["datadir"] = str(datadir)
+    if session_timeout < 60.0:  # tests: a killed worker's partitions move to the others within seconds
+        settings.update(broker_session_timeout=session_timeout, broker_heartbeat_interval=session_timeout / 10,
+                        broker_rebalance_timeout=session_timeout * 2)
     app = faust.App(
         app_id,
         broker=broker_urls(broker),
         store=store,
         autodiscover=False,
         processing_guarantee="at_least_once",  # see the module docstring
+        # Do not wait for unacked events on a stop or rebalance: AckWhenDurable may hold some, and an event
+        # not acked is read again by the next owner, which changes nothing (totals.apply, 1.).
+        stream_wait_empty=False,
         stream_publish_on_commit=False,  # records go out at once; AckWhenDurable waits for them, not commit
         consumer_auto_offset_reset="earliest",
         topic_replication_factor=replicas,
@@ -252,10 +312,10 @@ def create_app(
         web_enabled=False,  # the dashboards are the FastAPI app's; Faust's own pages are not served
         **settings,
     )
-    case_events = app.topic(CASE_EVENTS.name, value_type=bytes, value_serializer="raw")
-    unit_changes = app.topic(UNIT_CHANGES, internal=True, partitions=unit_partitions, replicas=replicas,
+    case_events = app.topic(case_events_topic, value_type=bytes, value_serializer="raw")
+    unit_changes = app.topic(unit_changes_topic(app_id), internal=True, partitions=unit_partitions, replicas=replicas,
                              key_type=str, value_serializer="json", retention=timedelta(days=7))
-    totals = app.topic(TOTALS.name, internal=True, partitions=TOTALS.partitions, replicas=replicas,
+    totals = app.topic(totals_topic, internal=True, partitions=TOTALS.partitions, replicas=replicas,
                        compacting=True, key_type=str, value_serializer="json", config=TOTALS_CONFIG)
 
     def table(name: str, partitions: int) -> TrackedTable:
@@ -272,10 +332,11 @@ def create_app(
     )
 
     def agent_body(name: str, handle: Callable[[Any], Awaitable[tuple[str, list[Awaitable[Any]]]]],
-                   tables: Sequence[TrackedTable]) -> Callable[[Any], Any]:
+                   tables: Sequence[TrackedTable],
+                   flush: Callable[[], Awaitable[list[Awaitable[Any]]]] | None = None) -> Callable[[Any], Any]:
         async def body(stream: Any) -> Any:
             manual = stream.noack()  # acked by AckWhenDurable only (module docstring)
-            acks = AckWhenDurable(manual.ack, batch=ack_batch, timeout=ack_timeout)
+            acks = AckWhenDurable(manual.ack, batch=ack_batch, timeout=ack_timeout, flush=flush)
             streams.acks.append(acks)
             async for event in manual.events():
                 outcome, sent = await handle(event)
@@ -289,19 +350,66 @@ def create_app(
         return body
 
     streams.cases = app.agent(case_events, name="cases", supervisor_strategy=CrashingSupervisor)(
-        agent_body("cases", streams.on_case_event, [streams.case_records]))
+        agent_body("cases", streams.on_case_event, [streams.case_records], streams.publish_changes))
     streams.units = app.agent(unit_changes, name="units", supervisor_strategy=CrashingSupervisor)(
-        agent_body("units", streams.on_unit_change, [streams.unit_buckets, streams.unit_days]))
+        agent_body("units", streams.on_unit_change, [streams.unit_buckets, streams.unit_days], streams.publish_rows))
     app.timer(ack_interval, name="settle-acks")(streams.settle)  # acks the tail of a stream that went quiet
     app.on_partitions_revoked.connect(streams.forget_district_sums)
     app.on_partitions_assigned.connect(streams.forget_district_sums)
     return streams
 
 
+def from_settings(settings: Settings) -> Streams:
+    """The worker's app as the environment configures it (data under ``settings.worker_data_dir``)."""
+    return create_app(broker=settings.kafka_bootstrap_servers, app_id=settings.streams_app_id,
+                      store=settings.streams_store,
+                      # per app id: Faust names a table's RocksDB files by the table alone, and a new app id's
+                      # empty changelogs would meet the old id's persisted offsets (ConsistencyError at start)
+                      datadir=settings.worker_data_dir / settings.streams_app_id,
+                      unit_partitions=settings.streams_partitions, replicas=settings.streams_replicas,
+                      session_timeout=settings.streams_session_timeout,
+                      case_events_topic=settings.case_events_topic, totals_topic=settings.totals_topic)
+
+
+def internal_topics(streams: Streams) -> list[NewTopic]:
+    """The topics the worker writes besides ``totals``: created before it joins its group, because a topic
+    Faust creates while the group forms is missing from the first assignment (and stays unassigned until
+    the metadata is refreshed, minutes later)."""
+    app = streams.app
+    replicas = app.conf.topic_replication_factor
+    topics = [NewTopic(streams.unit_changes.get_topic_name(), num_partitions=streams.unit_changes.partitions,
+                       replication_factor=replicas, config={"retention.ms": str(7 * 24 * 3600 * 1000)}),
+              NewTopic(streams.totals.get_topic_name(), num_partitions=TOTALS.partitions, replication_factor=replicas,
+                       config={"cleanup.policy": "compact", **TOTALS_CONFIG})]
+    for table in (streams.case_records, streams.unit_buckets, streams.unit_days):
+        assert table.partitions is not None  # every table here is made with its partitions (create_app)
+        topics.append(NewTopic(table.changelog_topic.get_topic_name(), num_partitions=table.partitions,
+                               replication_factor=replicas, config={"cleanup.policy": "compact"}))
+    return topics
+
+
+def ensure_internal_topics(streams: Streams, bootstrap: str, timeout: float = 30.0) -> None:
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    wanted = internal_topics(streams)
+    for name, future in admin.create_topics(wanted, operation_timeout=timeout, request_timeout=timeout).items():
+        try:
+            future.result()
+        except KafkaException as exc:
+            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise
+            log.debug("topic %s exists", name)
+
+
 def main() -> None:
     """The worker: ``python -m reporting.streams worker -l info``, configured from the environment."""
+    logging.basicConfig(level=logging.INFO)
     settings = Settings()
-    create_app(broker=settings.kafka_bootstrap_servers).app.main()
+    settings.worker_data_dir.mkdir(parents=True, exist_ok=True)
+    if sys.argv[1:2] == ["worker"] and not {"--with-web", "--without-web"} & set(sys.argv):
+        sys.argv.append("--without-web")  # the CLI would turn Faust's web server back on (one port per host)
+    streams = from_settings(settings)
+    ensure_internal_topics(streams, settings.kafka_bootstrap_servers)
+    streams.app.main()
 
 
 if __name__ == "__main__":

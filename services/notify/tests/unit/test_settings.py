@@ -17,3 +17,13 @@ def test_port_and_database_come_from_the_environment(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("NOTIFY_MONGODB_DATABASE", "notify_blue")
     settings = Settings()
     assert (settings.port, settings.mongodb_database) == (9104, "notify_blue")
+
+
+def test_production_refuses_the_dev_provider_secrets_and_sinks() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="SMS_RECEIPT_SECRET") as refused:
+        Settings(env="production", mongodb_uri="mongodb://db:27017/", kafka_bootstrap_servers="kafka:9092",
+                 oidc_issuer_url="https://sso.example.go.th/realms/debt")
+    for name in ("SMTP_HOST", "SMS_PASSWORD", "LINE_CHANNEL_TOKEN", "REGISTRATION_URL", "CLIENT_SECRET"):
+        assert name in str(refused.value)

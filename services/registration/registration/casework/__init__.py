@@ -7,8 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from registration.casework import api, pages, pages_case, pages_lenders, pages_letters
+from registration.casework import (
+    api,
+    case_export_api,
+    case_export_pages,
+    pages,
+    pages_case,
+    pages_lenders,
+    pages_letters,
+)
 from registration.web.feature import Feature
 
-FEATURE = Feature("casework", [api.router, pages_lenders.router, pages_letters.router, pages.router, pages_case.router],
-                  Path(__file__).parent / "templates")
+FEATURE = Feature("casework", [api.router, pages_lenders.router, pages_letters.router, pages.router, pages_case.router,
+                               case_export_api.router, case_export_pages.router], Path(__file__).parent / "templates")

@@ -373,11 +373,17 @@ class UnitTotals:
         if self.versions.get(number, 0) != old.version:
             return False
         self.versions[number] = new.version
-        self.figures = add(self.figures, diff(old.totals, new.totals))
+        # In place (once per statement, ~30 figures): zeros may stay here and are left out of the row.
+        figures, get = self.figures, self.figures.get
+        for name, value in old.totals.items():
+            figures[name] = get(name, 0) - value
+        for name, value in new.totals.items():
+            figures[name] = get(name, 0) + value
         return True
 
     def row(self) -> TotalsRow:
-        return TotalsRow(self.district, None, sum(self.versions.values()), dict(self.figures))
+        return TotalsRow(self.district, None, sum(self.versions.values()),
+                         {name: value for name, value in self.figures.items() if value})
 
 
 def day_row(district: str, day: str, row: DayRow) -> TotalsRow:

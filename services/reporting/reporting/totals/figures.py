@@ -128,17 +128,25 @@ def checked(figures: Figures, names: Mapping[str, Label] = FIGURES) -> dict[str,
 
 
 def add(*parts: Figures) -> dict[str, int]:
-    """The sum, without zeros (rows stay small; a missing figure is zero)."""
-    total: dict[str, int] = {}
-    for part in parts:
+    """The sum, without zeros (rows stay small; a missing figure is zero). On every event's path: written
+    for speed (the first part copied, not added to an empty dict)."""
+    if not parts:
+        return {}
+    total = dict(parts[0])
+    get = total.get
+    for part in parts[1:]:
         for name, value in part.items():
-            total[name] = total.get(name, 0) + value
+            total[name] = get(name, 0) + value
     return {name: value for name, value in total.items() if value}
 
 
 def diff(old: Figures, new: Figures) -> dict[str, int]:
     """``new - old``, without zeros."""
-    return add(new, {name: -value for name, value in old.items()})
+    total = dict(new)
+    get = total.get
+    for name, value in old.items():
+        total[name] = get(name, 0) - value
+    return {name: value for name, value in total.items() if value}
 
 
 def bangkok_day(occurred_at: str) -> str:

@@ -152,7 +152,9 @@ def test_case_events_through_both_agents_give_the_totals(store: str, tmp_path: P
         assert outcomes[: len(EXAMPLES)].count("applied") == len(EXAMPLES)
         assert set(outcomes[len(EXAMPLES):]) == {"unchanged"}
         changes = sent.take(UNIT_CHANGES)
-        assert {key for key, change in changes} == {change["district"] for _, change in changes}  # keyed by unit
+        # one record per district and batch of events (acks batch one event here), keyed by the district
+        assert all(message["kind"] == "changes" and {c["district"] for c in message["changes"]} == {key}
+                   for key, message in changes)
         assert await put_unit_changes(streams, changes) and sent.records
         published = sent.take(TOTALS.name)
         rows = [TotalsRow.from_json(value) for _, value in published]
@@ -176,11 +178,13 @@ def test_the_units_agent_applies_a_redelivered_change_once_and_publishes_again()
         streams = build(sent)
         await put_case_events(streams, [e for e in EXAMPLES if e["case_id"].endswith("06")])
         changes = sent.take(UNIT_CHANGES)
-        outcomes = await put_unit_changes(streams, changes + changes)
-        assert outcomes == ["applied"] * len(changes) + ["unchanged"] * len(changes)
-        rows = [TotalsRow.from_json(v) for _, v in sent.take(TOTALS.name)]
-        assert len(rows) == 2 * len(changes)  # published again: the first may not have reached the broker
-        assert rows[-1].version == max(r.version for r in rows if r.key == rows[-1].key)
+        assert await put_unit_changes(streams, changes) == ["applied"] * len(changes)
+        first = [TotalsRow.from_json(v) for _, v in sent.take(TOTALS.name)]
+        assert await put_unit_changes(streams, changes) == ["unchanged"] * len(changes)
+        again = [TotalsRow.from_json(v) for _, v in sent.take(TOTALS.name)]
+        latest = {row.key: row for row in first}
+        # published again, at the latest version: the first may not have reached the broker
+        assert first and {row.key for row in again} == set(latest) and all(row == latest[row.key] for row in again)
 
     run(check)
 
@@ -223,15 +227,20 @@ def test_an_event_is_acked_only_once_its_changelog_writes_and_records_are_acknow
         async with streams.cases.test_context() as agent:
             event = await agent.put(json.dumps(event_json).encode(), key=event_json["case_id"])
             (acks,) = streams.acks
-            changelog = [cast(asyncio.Future[Any], f) for f in acks.sent if f not in sent.pending]
-            assert len(changelog) == 1 and len(sent.pending) == 2  # the record's write; a statement, a happening
+            changelog = [cast(asyncio.Future[Any], f) for f in acks.sent]
+            assert len(changelog) == 1 and not sent.pending  # the record's write; its changes wait for settle()
             assert not event.message.acked
-            for future in sent.pending:
-                future.set_result(None)
-            with pytest.raises(TimeoutError):  # the changelog write is not acknowledged yet
-                acks.timeout = 0.05
+            acks.timeout = 0.05
+            with pytest.raises(TimeoutError):  # settle() sent the district's changes; nothing acknowledged yet
                 await acks.settle()
+            (changes,) = sent.pending  # a statement and a happening, one record for their district
+            assert sent.records[-1][0] == UNIT_CHANGES and len(sent.records[-1][2]["changes"]) == 2
             assert not event.message.acked and not acks.events  # dropped unacked: the worker crashes, reads again
+            changes.set_result(None)
+            acks.track(event, [changes, *changelog])
+            with pytest.raises(TimeoutError):  # the changelog write is not acknowledged yet
+                await acks.settle()
+            assert not event.message.acked
             assert not changelog[0].cancelled()  # the producer's future is left alone
             acks.track(event, changelog)
             changelog[0].set_result(None)
@@ -290,5 +299,43 @@ def test_ack_when_durable_acks_in_order_after_every_future_and_never_on_failure(
         assert acked == ["e1", "e2"]
         acks.track("e4", [])
         assert await acks.settle() == 1 and acked[-1] == "e4"
+
+    run(check)
+
+
+def test_an_event_tracked_while_a_settle_flushes_is_acked_only_after_its_pending_records_are_sent() -> None:
+    """Found while batching: a settle took events tracked during its flush but not their pending records,
+    acked them, and nothing sent those records until the next event arrived."""
+    async def check() -> None:
+        acked: list[str] = []
+        pending: list[str] = []
+        sent: list[str] = []
+        loop = asyncio.get_running_loop()
+        broker: list[asyncio.Future[Any]] = []
+
+        async def ack(event: str) -> None:
+            acked.append(event)
+
+        async def flush() -> list[Awaitable[Any]]:
+            taken = list(pending)
+            pending.clear()
+            await asyncio.sleep(0)  # sending yields to the loop: the agent tracks another event meanwhile
+            sent.extend(taken)
+            futures = [loop.create_future() for _ in taken]
+            for future in futures:
+                future.set_result(None)
+            broker.extend(futures)
+            return list(futures)
+
+        acks = AckWhenDurable(ack, batch=100, timeout=1.0, flush=flush)
+        pending.append("changes of e1")
+        acks.track("e1", [])
+        first = asyncio.ensure_future(acks.settle())
+        await asyncio.sleep(0)  # the settle is in its flush now
+        pending.append("changes of e2")
+        acks.track("e2", [])
+        assert await first == 1 and acked == ["e1"]  # e2 was tracked after the settle took its events
+        assert await acks.settle() == 1 and acked == ["e1", "e2"]
+        assert sent == ["changes of e1", "changes of e2"]  # e2's records went out before e2 was acked
 
     run(check)

@@ -489,6 +489,18 @@ def test_unit_totals_from_stored_buckets() -> None:
     assert totals.row() == TotalsRow("4701", None, 3, {"debts": 3})
 
 
+def test_a_districts_row_drops_the_figures_its_cases_no_longer_give() -> None:
+    districts = Districts({}, {})
+    districts.apply(Statement("a", 1, "4701", {"registrants": 1, "debts": 2}))
+    districts.apply(Statement("b", 1, "4701", {"registrants": 1}))
+    _, row = districts.apply(Statement("a", 2, "4701", {}))  # a moved away: its figures go, no zeros stay
+    assert row == TotalsRow("4701", None, 3, {"registrants": 1})
+    _, row = districts.apply(Statement("a", 3, "4701", {"registrants": 1, "closures": 1}))
+    assert row == TotalsRow("4701", None, 4, {"registrants": 2, "closures": 1})
+    assert row.figures == UnitTotals("4701", {n: Bucket.from_json(districts.buckets.get(bucket_key("4701", n)))
+                                              for n in range(BUCKETS)}).row().figures
+
+
 def test_a_day_row_counts_each_happening_once() -> None:
     happening = Happening("a", 3, "4701", "2026-12-04", {"contacts": 1})
     row = DayRow().apply(happening).apply(Happening("b", 2, "4701", "2026-12-04", {"contacts": 1}))

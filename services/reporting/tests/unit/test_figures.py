@@ -195,6 +195,16 @@ def test_add_and_diff_keep_rows_free_of_zeros() -> None:
     assert diff({"debts": 2}, {"debts": 2}) == {}
 
 
+def test_add_and_diff_leave_their_inputs_alone() -> None:
+    first, second = {"debts": 2, "creditors": 1}, {"debts": -2, "closed": 0}
+    assert add() == {}
+    assert add(first) == first and add(first) is not first
+    assert add({"debts": 0}) == {}
+    assert add(first, second, {"debts": 5}) == {"debts": 5, "creditors": 1}
+    assert diff(first, second) == {"debts": -4, "creditors": -1}
+    assert first == {"debts": 2, "creditors": 1} and second == {"debts": -2, "closed": 0}
+
+
 @pytest.mark.parametrize(("occurred_at", "day"), [
     ("2026-12-01T16:59:59+00:00", "2026-12-01"),
     ("2026-12-01T17:00:00+00:00", "2026-12-02"),  # midnight in Bangkok

@@ -1,0 +1,88 @@
+"""Everything that moves messages, built once from settings: the store, the event consumers that fill it,
+and one sending worker per provider. ``main.create_app`` starts and stops it with the web process."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo.database import Database
+
+from notify.channels.line import LineProvider
+from notify.channels.port import Provider
+from notify.channels.sms_http import HttpSmsProvider
+from notify.channels.smtp import SmtpProvider
+from notify.consumer import BatchConsumer
+from notify.intake import Intake, utc_now
+from notify.messages.store import MessageStore
+from notify.messages.templates import BANGKOK, Templates
+from notify.reminders.job import ReminderJob
+from notify.reminders.submissions import Submissions
+from notify.sending.policy import Backoff, RateLimiter
+from notify.sending.ports import DeadLetters, Directory
+from notify.sending.worker import Worker
+from notify.settings import Settings
+
+TOPICS = ("case-events", "report-events")
+log = logging.getLogger(__name__)
+
+
+def providers(settings: Settings) -> list[tuple[Provider, float]]:
+    """Each provider with its rate (sends per second)."""
+    return [
+        (SmtpProvider(settings.smtp_host, settings.smtp_port, settings.smtp_sender,
+                      starttls=settings.smtp_starttls), settings.email_rate),
+        (HttpSmsProvider(settings.sms_gateway_url, settings.sms_username, settings.sms_password,
+                         settings.sms_sender), settings.sms_rate),
+        (LineProvider(settings.line_api_url, settings.line_channel_token), settings.line_rate),
+    ]
+
+
+class Delivery:
+    def __init__(self, settings: Settings, db: Database[dict[str, Any]], directory: Directory,
+                 dead_letters: DeadLetters, *, clock: Callable[[], datetime] = utc_now,
+                 provider_list: list[tuple[Provider, float]] | None = None) -> None:
+        self.store = MessageStore(db)
+        self.submissions = Submissions(db)
+        self.intake = Intake(self.store, clock=clock, submissions=self.submissions)
+        self.reminders = ReminderJob(self.store, self.submissions, clock=clock)
+        self.clock, self.reminder_interval = clock, settings.reminder_interval_s
+        self._stop = threading.Event()
+        self._reminder_thread = threading.Thread(target=self._remind, name="notify-reminders", daemon=True)
+        backoff = Backoff(timedelta(seconds=settings.backoff_base_s), timedelta(seconds=settings.backoff_cap_s),
+                          timedelta(seconds=settings.give_up_after_s))
+        templates = Templates()
+        self.workers = [
+            Worker(self.store, provider, templates, directory, dead_letters, clock=clock, backoff=backoff,
+                   limiter=RateLimiter(rate, burst=max(1, int(rate))))
+            for provider, rate in (provider_list if provider_list is not None else providers(settings))
+        ]
+        self.consumers = [BatchConsumer(TOPICS, self.intake.apply_batch, bootstrap=settings.kafka_bootstrap_servers,
+                                        group_id=settings.consumer_group)]
+
+    def start(self) -> None:
+        self.store.ensure_indexes()
+        for worker in self.workers:
+            worker.start()
+        for consumer in self.consumers:
+            consumer.start()
+        self._reminder_thread.start()
+
+    def _remind(self) -> None:
+        """Runs the reminder job for today's Bangkok date now and then every ``reminder_interval`` seconds."""
+        while not self._stop.is_set():
+            try:
+                self.reminders.run(self.clock().astimezone(BANGKOK).date())
+            except Exception:
+                log.exception("reminder job failed; next run at the next interval")
+            self._stop.wait(self.reminder_interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        for consumer in self.consumers:
+            consumer.stop()
+        for worker in self.workers:
+            worker.stop()

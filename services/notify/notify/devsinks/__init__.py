@@ -1,0 +1,1 @@
+"""Real loopback servers standing in for the providers on the dev stack and in tests."""

@@ -1,0 +1,1 @@
+"""Sending: one worker per provider takes due messages, sends, records the outcome, retries, dead-letters."""

@@ -1,0 +1,142 @@
+"""A monthly report as plain data (pure: no I/O), and how to read one from the live totals.
+
+:class:`ReportFigures` is what the .xlsx and PDF writers take: a unit (nation, province or district), the month,
+its standing figures (``totals.figures.FIGURES``: cases as they stand at the end of the month), its activity in
+the month (the sums of ``DAILY`` over the month's days), and one row per unit below it (provinces of the nation,
+districts of a province). The live totals give one (:func:`from_view`); a frozen monthly snapshot can be turned
+into one the same way, so the writers do not care where the figures come from.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Protocol
+
+import geothai
+
+from reporting.totals.figures import DAILY, FIGURES
+
+MONTHS_TH = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
+             "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
+LEVELS = ("nation", "province", "district")
+CHILD_LEVEL = {"nation": "province", "province": "district"}
+# The columns of a per-unit table in the PDF (a page is not wide enough for all figures; the .xlsx has all).
+KEY_FIGURES = ("registrants", "outstanding_satang", "mediation_entered", "mediation_succeeded",
+               "debt_reduced_satang", "closed")
+
+
+class FiguresSource(Protocol):
+    """What the report reads: ``reporting.totals.view.TotalsView`` (the nation's code is "")."""
+
+    def figures(self, level: str, code: str, day: str | None = None) -> dict[str, int]: ...
+
+    def days(self, level: str, code: str) -> list[str]: ...
+
+    def units(self, level: str, parent: str = "") -> list[str]: ...
+
+
+@dataclass(frozen=True)
+class UnitFigures:
+    code: str
+    name: str
+    figures: Mapping[str, int]
+    activity: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    level: str  # nation, province, district
+    code: str  # TH, a 2-digit province, a 4-digit district
+    name: str  # ประเทศไทย, จังหวัดสกลนคร, อำเภอเมืองสกลนคร
+    period: str  # YYYY-MM
+    as_of: date  # the day the figures stand at
+    figures: Mapping[str, int]
+    activity: Mapping[str, int]
+    children: tuple[UnitFigures, ...] = ()
+
+    @property
+    def period_th(self) -> str:
+        year, month = (int(p) for p in self.period.split("-"))
+        return f"{MONTHS_TH[month - 1]} พ.ศ. {year + 543}"
+
+    @property
+    def child_level(self) -> str | None:
+        return CHILD_LEVEL.get(self.level)
+
+
+def be_date(day: date) -> str:
+    """``1 ธันวาคม 2569``: the Buddhist Era, as official documents write dates."""
+    return f"{day.day} {MONTHS_TH[day.month - 1]} {day.year + 543}"
+
+
+def baht(satang: int) -> str:
+    """Satang as baht with satang, never through a float."""
+    sign = "-" if satang < 0 else ""
+    whole, part = divmod(abs(satang), 100)
+    return f"{sign}{whole:,}.{part:02d}"
+
+
+def shown(name: str, value: int) -> str:
+    label = FIGURES.get(name) or DAILY.get(name)
+    return baht(value) if label is not None and label.satang else f"{value:,}"
+
+
+@cache
+def _names() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for p in geothai.provinces():
+        found[p.code] = p.name_th
+        for d in geothai.districts(p.code):
+            found[d.code] = d.name_th
+    return found
+
+
+def unit_name(level: str, code: str) -> str:
+    if level == "nation":
+        return "ประเทศไทย"
+    name = _names().get(code, code)
+    return f"จังหวัด{name}" if level == "province" else f"อำเภอ{name}"
+
+
+def short_name(code: str) -> str:
+    return _names().get(code, code)
+
+
+def month_days(period: str) -> tuple[str, str]:
+    """The first and last day of ``YYYY-MM`` as ISO dates."""
+    year, month = (int(p) for p in period.split("-"))
+    return f"{period}-01", f"{period}-{calendar.monthrange(year, month)[1]:02d}"
+
+
+def valid_period(period: str) -> bool:
+    try:
+        year, month = (int(p) for p in period.split("-"))
+    except ValueError:
+        return False
+    return len(period) == 7 and 2020 <= year <= 2100 and 1 <= month <= 12
+
+
+def _activity(source: FiguresSource, level: str, code: str, period: str) -> dict[str, int]:
+    first, last = month_days(period)
+    total: dict[str, int] = {}
+    for day in source.days(level, code):
+        if first <= day <= last:
+            for name, value in source.figures(level, code, day).items():
+                total[name] = total.get(name, 0) + value
+    return total
+
+
+def from_view(source: FiguresSource, level: str, code: str, period: str, as_of: date) -> ReportFigures:
+    """The report of one unit for one month from the live totals (``code`` "TH" for the nation)."""
+    view_code = "" if level == "nation" else code
+    child = CHILD_LEVEL.get(level)
+    children = () if child is None else tuple(
+        UnitFigures(c, short_name(c), source.figures(child, c), _activity(source, child, c, period))
+        for c in source.units(child, view_code)
+    )
+    return ReportFigures(level, code, unit_name(level, code), period, as_of, source.figures(level, view_code),
+                         _activity(source, level, view_code, period), children)

@@ -1,0 +1,49 @@
+"""Reconciliation results in reporting's MongoDB: the last runs (a short history), newest first.
+
+nx-27017 (the dev stand-in) notes: equality is written ``{"$eq": v}`` and no ``$or`` is used (both are slow
+paths there, docs/benchmarks.md); the collection holds at most ``keep`` runs, so reading it is small anyway.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import DESCENDING
+from pymongo.collection import Collection
+from pymongo.database import Database
+
+from reporting.reconcile.result import RunResult
+
+COLLECTION = "reconciliations"
+
+
+class ResultStore:
+    def __init__(self, db: Database[dict[str, Any]], keep: int = 20) -> None:
+        self.runs: Collection[dict[str, Any]] = db[COLLECTION]
+        self.keep = keep
+
+    def ensure_indexes(self) -> None:
+        self.runs.create_index([("started_at", DESCENDING)], name="newest_first")
+
+    def save(self, result: RunResult) -> None:
+        """Inserts or replaces the run, then forgets runs beyond the newest ``keep``."""
+        self.runs.replace_one({"_id": {"$eq": result.run_id}}, {"_id": result.run_id, **result.as_json()},
+                              upsert=True)
+        old = [doc["_id"] for doc in self.runs.find({}, {"_id": 1}).sort("started_at", DESCENDING).skip(self.keep)]
+        for run_id in old:
+            self.runs.delete_one({"_id": {"$eq": run_id}})
+
+    def interrupted(self) -> None:
+        """At start: runs left "running" by a process that stopped mid-run did not finish."""
+        self.runs.update_many({"outcome": {"$eq": "running"}}, {"$set": {
+            "outcome": "failed", "error": "ถูกขัดจังหวะเมื่อบริการหยุด / interrupted: the service stopped"}})
+
+    def history(self, limit: int = 20) -> list[RunResult]:
+        return [RunResult.from_json(doc) for doc in self.runs.find({}).sort("started_at", DESCENDING).limit(limit)]
+
+    def last(self) -> RunResult | None:
+        """The newest finished run (a run under way is shown apart, by the runner)."""
+        for result in self.history():
+            if result.outcome != "running":
+                return result
+        return None
