@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,8 +45,7 @@ def registration(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: Keycl
 def reporting(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakStack, identity: RunningService,
               db_name: str) -> Iterator[RunningService]:
     """With its staff pages on a port the realm redirects sign-ins back to (/reports/auth/callback)."""
-    with reporting_site(kafka, mongodb_uri, keycloak_server, mongodb_database=f"rep_{db_name}",
-                        consumer_group=f"reporting-{uuid.uuid4().hex[:8]}") as service:
+    with reporting_site(kafka, mongodb_uri, keycloak_server, mongodb_database=f"rep_{db_name}") as service:
         yield service
 
 

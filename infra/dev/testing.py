@@ -301,6 +301,9 @@ def reporting_site(kafka: KafkaUnderTest, mongodb_uri: str, keycloak: KeycloakSt
                       "mongodb_database": mongodb_database or f"rep_{uuid.uuid4().hex[:10]}", **settings}
             service = serve(create_app(Settings(**values)), port)
         try:
+            # Ready once its totals view has read the totals topic to the end it had at start (as make run waits).
+            if not wait_until(lambda: httpx.get(f"{service.url}/readyz", timeout=5).status_code == 200, timeout=90):
+                raise RuntimeError(f"reporting not ready: {httpx.get(f'{service.url}/readyz', timeout=5).text}")
             yield service
         finally:
             stop_service(service)

@@ -19,7 +19,7 @@ ENTRIES = [
     Entry("GET", "/api/v1/templates/{template}/{channel}/preview",
           expect("403", anonymous="401", dopa_admin="2xx"),
           path_values={"template": "registration_receipt", "channel": "sms"}),
-    Entry("POST", "/api/v1/receipts/sms", expect("401"),
+    Entry("POST", "/api/v1/receipts/sms", expect("401"), auth="gateway",
           call=Call(data={"ref": "0" * 32, "status": "DELIVRD"}),
           note="gateway credentials (basic auth), not staff tokens: a bearer token is refused like none"),
 ]

@@ -70,7 +70,7 @@ class Entry:
     expect: Mapping[str, str]
     call: CallSpec = None
     path_values: Mapping[str, str] = field(default_factory=dict)
-    auth: Literal["bearer", "session"] = "bearer"
+    auth: Literal["bearer", "session", "gateway"] = "bearer"
     note: str = ""
 
     @property

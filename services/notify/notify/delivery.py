@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.database import Database
+from pymongo.errors import PyMongoError
 
 from notify.channels.line import LineProvider
 from notify.channels.port import Provider
@@ -50,7 +51,7 @@ class Delivery:
         self.intake = Intake(self.store, clock=clock, submissions=self.submissions)
         self.reminders = ReminderJob(self.store, self.submissions, clock=clock)
         self.clock, self.reminder_interval = clock, settings.reminder_interval_s
-        self._stop = threading.Event()
+        self._stop, self._started, self._lock = threading.Event(), threading.Event(), threading.Lock()
         self._reminder_thread = threading.Thread(target=self._remind, name="notify-reminders", daemon=True)
         backoff = Backoff(timedelta(seconds=settings.backoff_base_s), timedelta(seconds=settings.backoff_cap_s),
                           timedelta(seconds=settings.give_up_after_s))
@@ -64,12 +65,33 @@ class Delivery:
                                         group_id=settings.consumer_group)]
 
     def start(self) -> None:
-        self.store.ensure_indexes()
-        for worker in self.workers:
-            worker.start()
-        for consumer in self.consumers:
-            consumer.start()
-        self._reminder_thread.start()
+        """Starts everything once the store answers: the web process (and its /readyz, which names the store
+        while it is down) comes up whatever the store's state; until then nothing is consumed or sent."""
+        self._starter = threading.Thread(target=self._start_when_store_answers, name="notify-start", daemon=True)
+        self._starter.start()
+
+    def wait_started(self, timeout: float) -> bool:
+        return self._started.wait(timeout)
+
+    def _start_when_store_answers(self) -> None:
+        delay = 1.0
+        while not self._stop.is_set():
+            try:
+                self.store.ensure_indexes()
+                break
+            except PyMongoError as exc:
+                log.warning("message store not answering (%s); consumers and senders start when it does", exc)
+                self._stop.wait(delay)
+                delay = min(delay * 2, 30.0)
+        with self._lock:
+            if self._stop.is_set():
+                return
+            for worker in self.workers:
+                worker.start()
+            for consumer in self.consumers:
+                consumer.start()
+            self._reminder_thread.start()
+            self._started.set()
 
     def _remind(self) -> None:
         """Runs the reminder job for today's Bangkok date now and then every ``reminder_interval`` seconds."""
@@ -81,7 +103,10 @@ class Delivery:
             self._stop.wait(self.reminder_interval)
 
     def stop(self) -> None:
-        self._stop.set()
+        with self._lock:
+            self._stop.set()
+            if not self._started.is_set():
+                return
         for consumer in self.consumers:
             consumer.stop()
         for worker in self.workers:

@@ -1,6 +1,6 @@
 """Case-list exports (.xlsx) of a district or a province: who may start and fetch one, and how it is written.
 
-The list is written by the export worker (``case_export_jobs``) in constant memory: the scope's cases are read
+The list is written by the export worker (``contracts.export_jobs``) in constant memory: the scope's cases are read
 by one cursor in the order of the scope's registered-time index, and each row goes straight into XlsxWriter's
 ``constant_memory`` mode (a row is flushed to a temporary file as soon as the next one starts). Every text goes
 through ``contracts.xlsx`` (``write_string``, formula-like starts neutralised), numbers stay numbers.
@@ -23,11 +23,11 @@ from pymongo.collection import Collection
 from contracts import codec
 from contracts.access import worklist_scope
 from contracts.claims import Claims
+from contracts.export_jobs import ExportJob, ExportJobs, Progress, atomic_rename
 from contracts.xlsx import write_row
 from registration.cases.errors import Forbidden, NotFound
 from registration.cases.events import Actor, AuditAction, audit_recorded
 from registration.cases.store import CaseRepository
-from registration.casework.case_export_jobs import ExportJob, ExportJobs, Progress, atomic_rename
 from registration.casework.case_export_rows import (
     HEADERS,
     MONEY_COLUMN,

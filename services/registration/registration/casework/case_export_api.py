@@ -20,9 +20,9 @@ from pydantic import BaseModel, Field
 
 from contracts.api import error_responses
 from contracts.claims import CurrentClaims
+from contracts.export_jobs import ExportJob, ExportJobs, ExportWorker
 from registration.cases.events import Actor
 from registration.casework.case_export import CaseExports, CaseExportSettings, case_list_runner, download_name
-from registration.casework.case_export_jobs import ExportJob, ExportJobs, ExportWorker
 from registration.web.context import actor
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -16,9 +16,9 @@ import pytest
 from pymongo import MongoClient
 
 from bench.worklist_seed import documents
+from contracts.export_jobs import ExportJob, ExportJobs, ExportWorker, Progress
 from infra.dev.testing import KafkaUnderTest, serve, stop_service, wait_until
 from registration.casework.case_export import case_list_runner
-from registration.casework.case_export_jobs import ExportJob, ExportJobs, ExportWorker, Progress
 from registration.casework.case_export_rows import HEADERS
 
 Token = Callable[[str], str]

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from contracts.api import error_responses
 from contracts.claims import CurrentClaims
-from reporting.exports.jobs import ExportJob, ExportJobs, ExportWorker
+from contracts.export_jobs import ExportJob, ExportJobs, ExportWorker
 from reporting.exports.pdf import words
 from reporting.exports.use_cases import FORMATS, ExportSettings, MonthlyExports, download_name, report_runner
 

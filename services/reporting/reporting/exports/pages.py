@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from contracts.access import totals_scope
 from contracts.claims import Claims
 from contracts.errors import ApiError
-from reporting.exports.jobs import ExportJob
+from contracts.export_jobs import ExportJob
 from reporting.exports.report import MONTHS_TH, unit_name
 from reporting.exports.use_cases import FORMATS, MonthlyExports, bangkok_today, download_name
 from reporting.web import PREFIX, PageProblem, csrf_form, render, staff

@@ -19,7 +19,7 @@ from pydantic_settings import BaseSettings
 from contracts.access import totals_scope
 from contracts.claims import Claims
 from contracts.errors import ApiError
-from reporting.exports.jobs import ExportJob, ExportJobs, Interrupted, Progress, atomic_rename
+from contracts.export_jobs import ExportJob, ExportJobs, Interrupted, Progress, atomic_rename
 from reporting.exports.pdf_report import report_pdf
 from reporting.exports.report import LEVELS, FiguresSource, from_view, short_name, valid_period
 from reporting.exports.xlsx_report import write_report_xlsx

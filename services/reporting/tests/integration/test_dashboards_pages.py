@@ -9,12 +9,14 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from confluent_kafka import Producer
+from confluent_kafka.admin import AdminClient, NewTopic
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from infra.dev.browser import DevBrowser, csrf_in
@@ -29,9 +31,15 @@ DAYS = [f"2026-11-{d:02d}" for d in range(1, 31)]
 
 
 class Totals:
-    """Writes district rows to the ``totals`` topic as the stream worker does (absolute, versioned)."""
+    """Writes district rows as the stream worker does (absolute, versioned) to a totals topic of this module's
+    own: the session's ``totals`` topic belongs to the real worker, which other tests count on."""
 
     def __init__(self, bootstrap: str) -> None:
+        self.topic = f"totals-dashboards-{uuid.uuid4().hex[:8]}"
+        created = AdminClient({"bootstrap.servers": bootstrap}).create_topics(
+            [NewTopic(self.topic, num_partitions=3, replication_factor=1, config={"cleanup.policy": "compact"})])
+        for future in created.values():
+            future.result(30)
         self.producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 5, "log_level": 0})
         self.versions: dict[str, int] = {}
 
@@ -39,7 +47,7 @@ class Totals:
         key = f"{district}:{day}" if day else district
         self.versions[key] = self.versions.get(key, 0) + 1
         row = TotalsRow(district, day, self.versions[key], figures)
-        self.producer.produce("totals", key=row.key.encode(), value=json.dumps(row.as_json()).encode())
+        self.producer.produce(self.topic, key=row.key.encode(), value=json.dumps(row.as_json()).encode())
         self.producer.flush(10)
 
 
@@ -77,7 +85,7 @@ def totals(kafka: KafkaUnderTest) -> Totals:
 @pytest.fixture(scope="module")
 def site(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakStack, identity: RunningService,
          totals: Totals) -> Iterator[RunningService]:
-    with reporting_site(kafka, mongodb_uri, keycloak_server) as service:
+    with reporting_site(kafka, mongodb_uri, keycloak_server, totals_topic=totals.topic) as service:
         assert service.app.state.totals_view.wait_ready(60)
         assert wait_until(lambda: service.app.state.totals_view.figures("district", "4701").get("registrants"), 30)
         yield service

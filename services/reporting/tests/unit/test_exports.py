@@ -177,7 +177,7 @@ def test_who_may_export_which_unit() -> None:
 
 
 def test_a_job_is_seen_by_its_owner_and_the_units_covering_it(tmp_path: Path) -> None:
-    from reporting.exports.jobs import ExportJob
+    from contracts.export_jobs import ExportJob
 
     job = ExportJob("a" * 32, "monthly", "owner", "district", "4701", {"period": "2026-11", "format": "pdf"},
                     "done", 1, 1, None, None, None, 0.0, None, None, 1)

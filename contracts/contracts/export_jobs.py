@@ -1,5 +1,5 @@
-"""Export jobs (the same machinery as registration's ``casework/case_export_jobs.py``: services share no code
-but ``contracts``): a record per job in MongoDB, and a worker in the web process that runs them one at a time.
+"""Export jobs, shared by registration's case-list export and reporting's monthly-report exports: a record per
+job in MongoDB, and a worker in the web process that runs them one at a time.
 
 A job is ``queued`` → ``running`` → ``done`` (a file to download until it expires) or ``failed``. A running job
 holds a lease it renews with each progress step; a worker that stops (a restart, a crash) leaves it to run again
