@@ -36,7 +36,8 @@ class Totals:
 
     def __init__(self, bootstrap: str) -> None:
         self.topic = f"totals-dashboards-{uuid.uuid4().hex[:8]}"
-        created = AdminClient({"bootstrap.servers": bootstrap}).create_topics(
+        admin = AdminClient({"bootstrap.servers": bootstrap})  # kept until the topic exists
+        created = admin.create_topics(
             [NewTopic(self.topic, num_partitions=3, replication_factor=1, config={"cleanup.policy": "compact"})])
         for future in created.values():
             future.result(30)
