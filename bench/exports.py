@@ -69,7 +69,8 @@ def _child_cases(variant: str, uri: str, database: str, out_dir: Path) -> dict[s
     from registration.casework.case_export import write_case_list
     from registration.casework.case_export_rows import ORDER, ExportScope
     from registration.casework.worklist import PROJECTION, on_nx_27017
-    from registration.casework.worklist_query import field_value, for_nx_27017
+    from registration.casework.worklist_cursor import field_value
+    from registration.casework.worklist_nx import for_nx_27017
 
     client: MongoClient[dict[str, Any]] = MongoClient(uri, tz_aware=True)
     cases = client[database]["cases"]

@@ -37,7 +37,8 @@ from infra.dev.testing import free_port
 from registration.cases.case import Status
 from registration.cases.store import CaseRepository
 from registration.casework.worklist import PROJECTION, Worklist, ensure_worklist_indexes, uses_index
-from registration.casework.worklist_query import TIE, Scope, WorklistQuery, finds, plan
+from registration.casework.worklist_query import finds, plan
+from registration.casework.worklist_request import TIE, Scope, WorklistQuery
 
 GOAL_P95_MS = 300.0
 GOAL_RATIO = 0.5

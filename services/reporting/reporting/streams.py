@@ -3,7 +3,7 @@
 Nothing is built at import time: :func:`create_app` builds an app for a broker it is given, and
 ``python -m reporting.streams worker -l info`` runs one configured from the environment.
 
-Topology (the logic is ``reporting.totals.apply``; its docstring gives the idempotency argument)::
+Topology (the logic is ``reporting.totals.cases`` and ``.districts``; ``cases`` gives the idempotency argument)::
 
     case-events ──[agent cases: table case-records, key case_id]──> reporting-unit-changes (key district)
         ──[agent units: tables unit-buckets, unit-days, keys "<district>/..."]──> totals (compacted)
@@ -11,8 +11,8 @@ Topology (the logic is ``reporting.totals.apply``; its docstring gives the idemp
 Batching (measured by ``bench/reporting``): the cases agent sends what a batch of events tells each district
 as one record (``{"kind": "changes", ...}``), and the units agent publishes one row per district (and day)
 per batch, the latest: rows are absolute, so the rows in between say nothing more. Both are sent when the
-batch is settled (:class:`AckWhenDurable`: every ``ack_batch`` events or ``ack_interval`` seconds), before
-its events are acked.
+batch is settled (``reporting.totals.durable.AckWhenDurable``: every ``ack_batch`` events or ``ack_interval``
+seconds), before its events are acked.
 
 The worker runs as its own process (``python -m reporting.streams worker``; ``make run`` and the compose
 stack start it); the web process only reads the ``totals`` topic (``reporting.totals.view``).
@@ -29,141 +29,50 @@ Faust and delivery. ``processing_guarantee`` stays at-least-once: exactly_once h
 - Faust acks an event when the agent moves on, even if the agent raised, and its commit flush gives up on
   its changelog buffer after 0.1 s without progress, so a commit can precede a changelog write. Agents here
   read a ``noack()`` stream and :class:`AckWhenDurable` acks an event only after the broker has acknowledged
-  every changelog write (:class:`TrackedTable`) and every record its processing sent; a failure crashes the
-  worker (``CrashingSupervisor``) with the event unacked, so it is processed again after the restart.
+  every changelog write (:class:`TrackedTable`; both in ``reporting.totals.durable``) and every record its
+  processing sent; a failure crashes the worker (``CrashingSupervisor``) with the event unacked, so it is
+  processed again after the restart.
 - After a rebalance a table may hold other values than this worker last wrote: the in-memory district sums
-  (:class:`reporting.totals.apply.UnitTotals`) are forgotten on every assignment change and rebuilt from the
+  (:class:`reporting.totals.districts.UnitTotals`) are forgotten on every assignment change and rebuilt from the
   stored buckets.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import faust
-from confluent_kafka import KafkaError, KafkaException
-from confluent_kafka.admin import AdminClient
-from confluent_kafka.cimpl import NewTopic  # re-exported by .admin, but not declared there for mypy
-from faust.tables.table import Table
 from mode import CrashingSupervisor
 from prometheus_client import Counter
 
-from contracts import codec, registry
+from contracts import codec
 from reporting.settings import Settings
-from reporting.totals.apply import Districts, TotalsRow, UnitChange, apply_case_event, change_from_json
+from reporting.totals.cases import UnitChange, apply_case_event, change_from_json
+from reporting.totals.districts import Districts, TotalsRow
+from reporting.totals.durable import AckWhenDurable, Send, TrackedTable, send_now
 from reporting.totals.figures import DAILY, FIGURES, ImpossibleFigures, checked
+from reporting.totals.topics import (
+    CASE_EVENTS,
+    TOTALS,
+    TOTALS_CONFIG,
+    broker_urls,
+    ensure_internal_topics,
+    unit_changes_topic,
+)
 
 log = logging.getLogger(__name__)
-
-CASE_EVENTS = registry.topic("case-events")
-UNIT_CHANGES = "reporting-unit-changes"  # internal: what cases tell districts (apply.Statement, apply.Happening)
-
-
-def unit_changes_topic(app_id: str) -> str:
-    """Named by the app id like Faust's changelogs, so a rebuild under a new id shares nothing."""
-    return f"{app_id}-unit-changes"
-
-
-# Where dashboards read totals: one row per district and per (district, day), the latest kept by compaction
-# (contracts/contracts/topics/totals.yaml; the rows are apply.TotalsRow.as_json).
-TOTALS = registry.topic("totals")
-TOTALS_CONFIG = {
-    "cleanup.policy": "compact",
-    "segment.ms": str(6 * 3600 * 1000),  # roll segments often enough that a small topic gets compacted
-    "min.cleanable.dirty.ratio": "0.1",
-}
 
 INPUTS = Counter("streamed_totals_inputs_total", "Records read by the streamed totals, by agent and outcome "
                  "(applied, unchanged: redelivered or older; ignored: not about figures; refused: impossible "
                  "or breaking its contract, alerted on)", ["agent", "outcome"])
 IMPOSSIBLE_TOTALS = Counter("streamed_totals_impossible_total", "District rows not published because a sum "
                             "passed int64 (alerted on)")
-
-Send = Callable[[Any, str, dict[str, Any]], Awaitable[Awaitable[Any]]]
-
-
-async def send_now(topic: Any, key: str, value: dict[str, Any]) -> Awaitable[Any]:
-    """Hands a record to the producer; returns the future of the broker's acknowledgement."""
-    future: Awaitable[Any] = await topic.send(key=key, value=value)
-    return future
-
-
-class TrackedTable(Table[str, Any]):
-    """A table that keeps the futures of its changelog writes until :meth:`drain`, so that an input is acked
-    only once the changelog holds what it wrote (``track=False`` in tests, where no producer runs)."""
-
-    def __init__(self, *args: Any, track: bool = True, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.track = track
-        self.unsettled: list[Awaitable[Any]] = []
-
-    def send_changelog(self, *args: Any, **kwargs: Any) -> Any:
-        future = super().send_changelog(*args, **kwargs)
-        if self.track:
-            self.unsettled.append(future)
-        return future
-
-    def drain(self) -> list[Awaitable[Any]]:
-        drained, self.unsettled = self.unsettled, []
-        return drained
-
-
-class AckWhenDurable:
-    """Acks a stream's events in batches, each only after the broker acknowledged every record its processing
-    produced. An event whose records fail or time out is never acked: the error propagates, the worker
-    crashes, and the event is read again after the restart (applying it twice changes nothing)."""
-
-    def __init__(self, ack: Callable[[Any], Awaitable[Any]], *, batch: int, timeout: float,
-                 flush: Callable[[], Awaitable[list[Awaitable[Any]]]] | None = None) -> None:
-        self.ack = ack
-        self.flush = flush  # sends what the tracked events left pending; its records are waited for too
-        self.settling = asyncio.Lock()
-        self.batch = batch
-        self.timeout = timeout
-        self.events: list[Any] = []
-        self.sent: list[Awaitable[Any]] = []
-
-    def track(self, event: Any, sent: Iterable[Awaitable[Any]]) -> None:
-        self.events.append(event)
-        self.sent.extend(sent)
-
-    @property
-    def due(self) -> bool:
-        return len(self.events) >= self.batch
-
-    async def settle(self) -> int:
-        """Sends what the tracked events left pending (``flush``), waits for their records, then acks them; the
-        number acked. One settle at a time: an event tracked while one is under way may have its records in
-        that one's flush, and is acked only by a later settle, after that flush was acknowledged."""
-        async with self.settling:
-            events, sent = self.events, self.sent
-            self.events, self.sent = [], []  # taken before awaiting: events tracked meanwhile go to the next one
-            if self.flush is not None:
-                sent.extend(await self.flush())  # every taken event's pending records at least
-            if sent:
-                # asyncio.wait, not wait_for(gather): a timeout must not cancel the producer's own futures.
-                done, pending = await asyncio.wait([asyncio.ensure_future(f) for f in sent], timeout=self.timeout)
-                if pending:
-                    raise TimeoutError(f"{len(pending)} records not acknowledged by the broker in {self.timeout} s")
-                for future in done:
-                    future.result()  # the broker's error, if any
-            for event in events:
-                await self.ack(event)
-            return len(events)
-
-
-def broker_urls(bootstrap: str | Sequence[str]) -> list[str]:
-    """Faust's broker URLs from KAFKA_BOOTSTRAP_SERVERS ("host:9092,host2:9092") or URLs already."""
-    hosts = bootstrap.split(",") if isinstance(bootstrap, str) else list(bootstrap)
-    return [h.strip() if "://" in h else f"kafka://{h.strip()}" for h in hosts if h.strip()]
-
 
 @dataclass
 class Streams:
@@ -303,7 +212,7 @@ def create_app(
         autodiscover=False,
         processing_guarantee="at_least_once",  # see the module docstring
         # Do not wait for unacked events on a stop or rebalance: AckWhenDurable may hold some, and an event
-        # not acked is read again by the next owner, which changes nothing (totals.apply, 1.).
+        # not acked is read again by the next owner, which changes nothing (totals.cases, 1.).
         stream_wait_empty=False,
         stream_publish_on_commit=False,  # records go out at once; AckWhenDurable waits for them, not commit
         consumer_auto_offset_reset="earliest",
@@ -369,35 +278,6 @@ def from_settings(settings: Settings) -> Streams:
                       unit_partitions=settings.streams_partitions, replicas=settings.streams_replicas,
                       session_timeout=settings.streams_session_timeout,
                       case_events_topic=settings.case_events_topic, totals_topic=settings.totals_topic)
-
-
-def internal_topics(streams: Streams) -> list[NewTopic]:
-    """The topics the worker writes besides ``totals``: created before it joins its group, because a topic
-    Faust creates while the group forms is missing from the first assignment (and stays unassigned until
-    the metadata is refreshed, minutes later)."""
-    app = streams.app
-    replicas = app.conf.topic_replication_factor
-    topics = [NewTopic(streams.unit_changes.get_topic_name(), num_partitions=streams.unit_changes.partitions,
-                       replication_factor=replicas, config={"retention.ms": str(7 * 24 * 3600 * 1000)}),
-              NewTopic(streams.totals.get_topic_name(), num_partitions=TOTALS.partitions, replication_factor=replicas,
-                       config={"cleanup.policy": "compact", **TOTALS_CONFIG})]
-    for table in (streams.case_records, streams.unit_buckets, streams.unit_days):
-        assert table.partitions is not None  # every table here is made with its partitions (create_app)
-        topics.append(NewTopic(table.changelog_topic.get_topic_name(), num_partitions=table.partitions,
-                               replication_factor=replicas, config={"cleanup.policy": "compact"}))
-    return topics
-
-
-def ensure_internal_topics(streams: Streams, bootstrap: str, timeout: float = 30.0) -> None:
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    wanted = internal_topics(streams)
-    for name, future in admin.create_topics(wanted, operation_timeout=timeout, request_timeout=timeout).items():
-        try:
-            future.result()
-        except KafkaException as exc:
-            if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
-                raise
-            log.debug("topic %s exists", name)
 
 
 def main() -> None:

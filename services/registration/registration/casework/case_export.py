@@ -39,7 +39,8 @@ from registration.casework.case_export_rows import (
     row_values,
 )
 from registration.casework.worklist import PROJECTION, on_nx_27017
-from registration.casework.worklist_query import Doc, for_nx_27017
+from registration.casework.worklist_nx import for_nx_27017
+from registration.casework.worklist_request import Doc
 
 KIND = "cases"
 EXPORT = "case.export"

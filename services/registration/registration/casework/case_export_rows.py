@@ -13,7 +13,7 @@ from typing import Literal
 
 from registration.casework.vocabulary import STATUS
 from registration.casework.worklist import WorklistRow
-from registration.casework.worklist_query import REGISTERED, TIE, Doc
+from registration.casework.worklist_request import REGISTERED, TIE, Doc
 from registration.kernel import admin_areas
 from registration.kernel.receipts import thai_date
 from registration.kernel.thai import format_be_date

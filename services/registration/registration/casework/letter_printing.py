@@ -26,6 +26,7 @@ from registration.cases.errors import Conflict, Forbidden, Invalid, NotFound
 from registration.cases.events import Actor, AuditAction, audit_recorded
 from registration.cases.store import CaseRepository
 from registration.casework import transitions
+from registration.casework.casework_rules import MAX_BULK, NOT_FOUND, READ_ONLY, refused
 from registration.casework.letter_settings import (
     LetterNumbers,
     LetterSettings,
@@ -35,7 +36,7 @@ from registration.casework.letter_settings import (
 )
 from registration.casework.letters import compose, letters_pdf
 from registration.casework.transitions import Action, TransitionRefused
-from registration.casework.use_cases import MAX_BULK, NOT_FOUND, READ_ONLY, Casework, refused
+from registration.casework.use_cases import Casework
 from registration.kernel.receipts import be_year, thai_date
 from registration.kernel.thai import FieldError
 

@@ -30,7 +30,7 @@ from registration.casework.pages_common import (
     with_params,
     worklist,
 )
-from registration.casework.worklist_query import FLAGS, PAGE_SIZES, SORTS, STATUS_ORDER, parse_query
+from registration.casework.worklist_request import FLAGS, PAGE_SIZES, SORTS, STATUS_ORDER, parse_query
 from registration.kernel import admin_areas
 from registration.web import forms
 from registration.web.context import PageProblem, WebContext, actor, posted_form, web

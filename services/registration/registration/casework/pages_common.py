@@ -19,7 +19,7 @@ from registration.casework import vocabulary
 from registration.casework.officers import OfficerDirectory
 from registration.casework.use_cases import Casework
 from registration.casework.worklist import Worklist
-from registration.casework.worklist_query import Scope
+from registration.casework.worklist_request import Scope
 from registration.kernel.receipts import THAI_TIME
 from registration.kernel.thai import format_be_date
 from registration.web.context import PageProblem, WebContext, WebSession, actor

@@ -15,24 +15,10 @@ from pymongo.collection import Collection
 from registration.cases.case import Status
 from registration.cases.store import CaseRepository
 from registration.casework.officers import OfficerDirectory
-from registration.casework.worklist_query import (
-    DEBT,
-    DUE,
-    FLAGS,
-    REGISTERED,
-    TIE,
-    Cursor,
-    Doc,
-    Find,
-    Position,
-    Scope,
-    WorklistQuery,
-    field_value,
-    finds,
-    for_nx_27017,
-    plan,
-    sort_value,
-)
+from registration.casework.worklist_cursor import Cursor, Position, field_value, sort_value
+from registration.casework.worklist_nx import for_nx_27017
+from registration.casework.worklist_query import Find, finds, plan
+from registration.casework.worklist_request import DEBT, DUE, FLAGS, REGISTERED, TIE, Doc, Scope, WorklistQuery
 from registration.kernel.receipts import thai_date
 
 _D, _A = DESCENDING, ASCENDING

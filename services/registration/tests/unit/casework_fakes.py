@@ -11,12 +11,17 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from contracts import codec
 from contracts.claims import Claims, Role
+from contracts.errors import ApiError
 from registration.cases.case import Case
+from registration.cases.errors import Invalid
 from registration.cases.events import AUDIT_EVENTS, CASE_EVENTS, Actor
 from registration.cases.model import Address, Channel, Creditor, Debt, Debtor, Totals
 from registration.cases.store import CaseRepository, StaleRevision
+from registration.casework.use_cases import Casework
 from registration.kernel.interest import InterestRate, Period
 
 REGISTERED = datetime(2025, 1, 6, 3, 0, tzinfo=UTC)  # 10:00 in Bangkok, Monday 6 January 2568 BE
@@ -84,3 +89,34 @@ def make_case(case_id: str = "case-1", *, district: str = "4701", excessive: boo
     }
     values.update(changes)
     return Case(**values)
+
+
+OFFICER = "district_officer:4701"
+Do = Callable[..., Case]
+
+
+def act(work: Casework, name: str, case_id: str = "case-1", persona: str = OFFICER, **kwargs: Any) -> Case:
+    """Calls a use case as ``persona`` with the revision it has just seen."""
+    revision = kwargs.pop("revision", None)
+    if revision is None:
+        found = work.cases.find(case_id)
+        revision = found.revision if found else 1
+    use_case: Do = getattr(work, name)
+    return use_case(case_id, revision, claims(persona), actor(persona), **kwargs)
+
+
+def refusal(problem: type[ApiError], call: Callable[[], object]) -> ApiError:
+    with pytest.raises(problem) as raised:
+        call()
+    return raised.value
+
+
+def fields_of(error: ApiError) -> dict[str | None, str]:
+    assert isinstance(error, Invalid)
+    return {e.field: e.code for e in error.errors}
+
+
+def to_mediation(work: Casework, case_id: str = "case-1", *, when: str = "2025-01-16T09:30") -> Case:
+    act(work, "record_contact", case_id, method="phone", result="reached", contacted_on="2025-01-10")
+    act(work, "record_decision", case_id, decision="wants_mediation")
+    return act(work, "schedule_mediation", case_id, scheduled_at=when, place="ห้องประชุมอำเภอ", mediator="ปลัดอำเภอ")

@@ -10,28 +10,19 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from registration.cases.case import Status
-from registration.casework.worklist_query import (
+from registration.casework.worklist_cursor import Cursor, Position, field_value, sort_value
+from registration.casework.worklist_nx import for_nx_27017, nx_time
+from registration.casework.worklist_query import Filter, build_filter, finds, plan, segments, thai_midnight
+from registration.casework.worklist_request import (
     DEBT,
     DUE,
     REGISTERED,
     TIE,
-    Cursor,
-    Filter,
-    Position,
     Scope,
     Search,
     WorklistQuery,
-    build_filter,
-    field_value,
-    finds,
-    for_nx_27017,
-    nx_time,
     parse_query,
     parse_search,
-    plan,
-    segments,
-    sort_value,
-    thai_midnight,
 )
 
 TODAY = date(2026, 12, 1)

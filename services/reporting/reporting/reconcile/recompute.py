@@ -2,10 +2,10 @@
 
 Each export line is one case as it stands in registration's database: its unit, revision, status and
 ``facts`` (what its latest case event carries) and its accepted transfers. The stream keeps, per case, the
-join of its events (``totals.apply.CaseRecord``) and states its figures to every district it has been in
-(``totals.apply.statements``: ``contribution`` where it is now, ``transfer_figures`` where it moved); here
+join of its events (``totals.cases.CaseRecord``) and states its figures to every district it has been in
+(``totals.cases.statements``: ``contribution`` where it is now, ``transfer_figures`` where it moved); here
 the same record is built from the line, so the same functions state the same figures. District figures are
-summed up to province and nation by ``totals.apply.RollUp``, as every reader of the ``totals`` topic does.
+summed up to province and nation by ``totals.rollup.RollUp``, as every reader of the ``totals`` topic does.
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reporting.totals.apply import CaseRecord, RollUp, TotalsRow, roll_up, statements
-from reporting.totals.figures import NATION, ImpossibleFigures, Transfer, add, snapshot_of, transfer_of
+from reporting.totals.cases import CaseRecord, statements
+from reporting.totals.districts import TotalsRow
+from reporting.totals.events import Transfer, snapshot_of, transfer_of
+from reporting.totals.figures import NATION, ImpossibleFigures, add
+from reporting.totals.rollup import RollUp, roll_up
 
 Line = Mapping[str, Any]
 

@@ -1,6 +1,6 @@
 """Synthetic case-events for the stream tests and ``bench/reporting``: valid against the contract (built on its
 examples), deterministic for a seed; and what they should add up to, computed independently of the worker
-from each case's latest event with :func:`reporting.totals.figures.contribution`. Pure: no I/O."""
+from each case's latest event with :func:`reporting.totals.contributions.contribution`. Pure: no I/O."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from contracts import registry
-from reporting.totals.figures import Transfer, add, contribution, snapshot_of, transfer_figures, transfer_of
+from reporting.totals.contributions import contribution, transfer_figures
+from reporting.totals.events import Transfer, snapshot_of, transfer_of
+from reporting.totals.figures import add
 
 Event = dict[str, Any]
 DISTRICTS = ("4701", "4702", "4703", "4801", "4802", "1001")

@@ -1,5 +1,5 @@
 """The web process's live read model of the totals: the compacted ``totals`` topic, read from its beginning
-into a :class:`reporting.totals.apply.RollUp` by one consumer thread.
+into a :class:`reporting.totals.rollup.RollUp` by one consumer thread.
 
 Why a materialised view and not a database: the Faust worker (``reporting.streams``) is the only writer of
 totals and publishes every district row, absolute and versioned, to a compacted topic. Reading that topic
@@ -22,8 +22,9 @@ from typing import Any, Self
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
 
-from reporting.totals.apply import RollUp, TotalsRow
+from reporting.totals.districts import TotalsRow
 from reporting.totals.figures import NATION, ImpossibleFigures
+from reporting.totals.rollup import RollUp
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from infra.dev.browser import DevBrowser, csrf_in
 from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService, reporting_site, wait_until
 from reporting.dashboards import areas
-from reporting.totals.apply import TotalsRow
+from reporting.totals.districts import TotalsRow
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

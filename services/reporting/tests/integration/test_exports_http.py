@@ -24,7 +24,7 @@ from pypdf import PdfReader
 
 from infra.dev.testing import KafkaUnderTest, KeycloakStack, RunningService, reporting_site, wait_until
 from reporting.exports.report import baht
-from reporting.totals.apply import TotalsRow
+from reporting.totals.districts import TotalsRow
 
 Token = Callable[[str], str]
 ROWS = [

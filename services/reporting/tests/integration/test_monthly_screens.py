@@ -20,7 +20,8 @@ from reporting.monthly.areas import Areas
 from reporting.monthly.cycle import MonthlyCycle
 from reporting.monthly.periods import BANGKOK, Period
 from reporting.settings import Settings
-from reporting.totals.apply import RollUp, TotalsRow
+from reporting.totals.districts import TotalsRow
+from reporting.totals.rollup import RollUp
 from reporting.web import install_web
 from reporting.web.context import COOKIE
 from reporting.web.session import MemorySessions

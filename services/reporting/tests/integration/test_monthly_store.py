@@ -20,7 +20,8 @@ from reporting.monthly.periods import BANGKOK, Period
 from reporting.monthly.report import Report
 from reporting.monthly.store import MongoReports, StaleReport
 from reporting.outbox import Outbox, OutboxRelay
-from reporting.totals.apply import RollUp, TotalsRow
+from reporting.totals.districts import TotalsRow
+from reporting.totals.rollup import RollUp
 
 OCTOBER = Period.parse("2026-10")
 DO_4701 = Claims(sub="do-4701", roles=frozenset({Role.DISTRICT_OFFICER}), unit_code="4701")

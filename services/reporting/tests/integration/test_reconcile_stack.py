@@ -29,8 +29,10 @@ from reporting.reconcile.result import RunResult
 from reporting.reconcile.settings import ReconcileSettings
 from reporting.reconcile.store import ResultStore
 from reporting.settings import Settings
-from reporting.totals.apply import Districts, RollUp, apply_case_event, change_from_json
+from reporting.totals.cases import apply_case_event, change_from_json
+from reporting.totals.districts import Districts
 from reporting.totals.figures import NATION
+from reporting.totals.rollup import RollUp
 
 Token = Callable[[str], str]
 OFFICER = "district_officer:4701"

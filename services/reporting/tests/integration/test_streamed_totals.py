@@ -1,7 +1,7 @@
 """The streamed totals on a real broker: workers as their own processes (``python -m reporting.streams
 worker``, RocksDB tables), read through the web process's TotalsView. Every expectation is computed apart
 from the worker, from the produced events (``reporting.totals.sample.expected_totals``: each case's latest
-event through ``figures.contribution``), and must hold however the events were delivered or the workers died.
+event through ``contributions.contribution``), and must hold however the events were delivered or the workers died.
 
 Each test has its own input and totals topics and its own app id (so its own consumer group, changelogs and
 internal topic), and so sees none of the session's other events."""
@@ -26,7 +26,9 @@ from confluent_kafka.cimpl import NewTopic
 from contracts import codec
 from infra.dev.services import REPORTING_WORKER, start_worker, stop_worker
 from infra.dev.testing import KafkaUnderTest
-from reporting.totals.figures import bangkok_day, daily_counts, snapshot_of
+from reporting.totals.contributions import daily_counts
+from reporting.totals.events import snapshot_of
+from reporting.totals.figures import bangkok_day
 from reporting.totals.sample import case_events, expected_totals
 from reporting.totals.view import TotalsView, wait_for
 

@@ -13,8 +13,9 @@ from reporting.monthly.cycle import MonthlyCycle
 from reporting.monthly.periods import Period
 from reporting.monthly.report import Report
 from reporting.monthly.store import StaleReport
-from reporting.totals.apply import RollUp, TotalsRow
+from reporting.totals.districts import TotalsRow
 from reporting.totals.figures import NATION
+from reporting.totals.rollup import RollUp
 
 
 class MemoryReports:

@@ -9,8 +9,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from contracts import codec
-from reporting.totals.apply import Districts, RollUp, apply_case_event, change_from_json
+from reporting.totals.cases import apply_case_event, change_from_json
+from reporting.totals.districts import Districts
 from reporting.totals.figures import NATION
+from reporting.totals.rollup import RollUp
 
 ICT = timezone(timedelta(hours=7))
 START = datetime(2026, 12, 1, 8, 0, tzinfo=ICT)

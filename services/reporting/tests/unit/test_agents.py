@@ -16,18 +16,13 @@ import pytest
 
 import reporting.streams as streams_module
 from contracts import registry
-from reporting.streams import (
-    CASE_EVENTS,
-    TOTALS,
-    TOTALS_CONFIG,
-    UNIT_CHANGES,
-    AckWhenDurable,
-    Streams,
-    broker_urls,
-    create_app,
-)
-from reporting.totals.apply import Districts, RollUp, Statement, TotalsRow, apply_case_event, roll_up
+from reporting.streams import Streams, create_app
+from reporting.totals.cases import Statement, apply_case_event
+from reporting.totals.districts import Districts, TotalsRow
+from reporting.totals.durable import AckWhenDurable
 from reporting.totals.figures import NATION
+from reporting.totals.rollup import RollUp, roll_up
+from reporting.totals.topics import CASE_EVENTS, TOTALS, TOTALS_CONFIG, UNIT_CHANGES, broker_urls
 
 EXAMPLES = [event for t in CASE_EVENTS.events for _, event in registry.examples(t, 1)]
 STORES = ["memory://", pytest.param("rocksdb://", marks=pytest.mark.skipif(
@@ -89,7 +84,7 @@ async def put_unit_changes(streams: Streams, changes: list[tuple[str, dict[str, 
 
 
 def pure_totals(events: list[dict[str, Any]]) -> RollUp:
-    """The same events through the pure functions (reporting.totals.apply), for comparison."""
+    """The same events through the pure functions (reporting.totals.cases, .districts, .rollup), for comparison."""
     records: dict[str, Any] = {}
     districts = Districts({}, {})
     rows: list[TotalsRow] = []

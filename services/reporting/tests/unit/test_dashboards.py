@@ -23,20 +23,13 @@ from reporting.dashboards.scope import concerns, home_unit, may_view
 from reporting.dashboards.snapshot import Snapshots, snapshot
 from reporting.dashboards.tilemap import TILES, shades, too_wide
 from reporting.settings import Settings
-from reporting.totals.apply import TotalsRow
+from reporting.totals.districts import TotalsRow
 from reporting.totals.view import TotalsView
 from reporting.web import install_web
-from reporting.web.context import COOKIE
 from reporting.web.session import MemorySessions
 
-PERSONAS: dict[str, dict[str, Any]] = {
-    "dopa": {"roles": ["dopa_admin"]},
-    "province_47": {"roles": ["province_officer"], "unit_code": "47"},
-    "province_48": {"roles": ["province_officer"], "unit_code": "48"},
-    "district_4701": {"roles": ["district_officer"], "unit_code": "4701"},
-    "district_4702": {"roles": ["district_officer"], "unit_code": "4702"},
-    "registrar_4701": {"roles": ["registrar"], "unit_code": "4701"},
-}
+from .signed_in import PERSONAS, browser, every_persona
+
 # page → personas that may open it (everyone else in PERSONAS gets 403)
 PAGES = {
     "/reports/dashboards/nation": {"dopa"},
@@ -85,21 +78,11 @@ def app(view: TotalsView) -> FastAPI:
     return app
 
 
-def browser(app: FastAPI, persona: str | None) -> TestClient:
-    client = TestClient(app)
-    if persona is not None:
-        sid = app.state.web.sessions(None).create(
-            {"kind": "staff", "claims": {"sub": persona, **PERSONAS[persona]}, "token_exp": time.time() + 300}, 300)
-        client.cookies.set(COOKIE, app.state.web.cookie_value(sid))
-    return client
 
 
 @pytest.fixture
 def browsers(app: FastAPI) -> Iterator[dict[str, TestClient]]:
-    clients = {persona: browser(app, persona) for persona in PERSONAS}
-    yield clients
-    for client in clients.values():
-        client.close()
+    yield from every_persona(app)
 
 
 # ---- scope ----------------------------------------------------------------------------------------------

@@ -9,22 +9,9 @@ from typing import Any
 import pytest
 
 from contracts import codec, registry
-from reporting.totals.figures import (
-    CASE_EVENT_TYPES,
-    DAILY,
-    FIGURES,
-    INT64_MAX,
-    ImpossibleFigures,
-    Transfer,
-    add,
-    bangkok_day,
-    checked,
-    contribution,
-    daily_counts,
-    diff,
-    snapshot_of,
-    transfer_figures,
-)
+from reporting.totals.contributions import contribution, daily_counts, transfer_figures
+from reporting.totals.events import CASE_EVENT_TYPES, Transfer, snapshot_of
+from reporting.totals.figures import DAILY, FIGURES, INT64_MAX, ImpossibleFigures, add, bangkok_day, checked, diff
 
 CASE_EVENTS = registry.topic("case-events")
 EXAMPLES = [(f"{t}/{name}", event) for t in sorted(CASE_EVENTS.events) for name, event in registry.examples(t, 1)]

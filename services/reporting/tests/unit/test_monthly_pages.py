@@ -4,10 +4,8 @@ Thai first with English on ?lang=en, the sortable completeness board."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -17,19 +15,11 @@ from reporting import monthly
 from reporting.monthly.periods import BANGKOK
 from reporting.settings import Settings
 from reporting.web import install_web
-from reporting.web.context import COOKIE
 from reporting.web.session import MemorySessions
 
 from .monthly_fakes import World
+from .signed_in import browser, every_persona
 
-PERSONAS: dict[str, dict[str, Any]] = {
-    "dopa": {"roles": ["dopa_admin"]},
-    "province_47": {"roles": ["province_officer"], "unit_code": "47"},
-    "province_48": {"roles": ["province_officer"], "unit_code": "48"},
-    "district_4701": {"roles": ["district_officer"], "unit_code": "4701"},
-    "district_4702": {"roles": ["district_officer"], "unit_code": "4702"},
-    "registrar_4701": {"roles": ["registrar"], "unit_code": "4701"},
-}
 PAGES = {
     "/reports/monthly/4701/2026-10": {"dopa", "province_47", "district_4701"},
     "/reports/monthly/47/2026-10": {"dopa", "province_47"},
@@ -56,21 +46,11 @@ def app(world: World) -> FastAPI:
     return app
 
 
-def browser(app: FastAPI, persona: str | None) -> TestClient:
-    client = TestClient(app)
-    if persona is not None:
-        sid = app.state.web.sessions(None).create(
-            {"kind": "staff", "claims": {"sub": persona, **PERSONAS[persona]}, "token_exp": time.time() + 300}, 300)
-        client.cookies.set(COOKIE, app.state.web.cookie_value(sid))
-    return client
 
 
 @pytest.fixture
 def browsers(app: FastAPI) -> Iterator[dict[str, TestClient]]:
-    clients = {persona: browser(app, persona) for persona in PERSONAS}
-    yield clients
-    for client in clients.values():
-        client.close()
+    yield from every_persona(app)
 
 
 def csrf(page: str) -> str:

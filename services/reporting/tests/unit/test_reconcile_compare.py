@@ -10,7 +10,8 @@ import pytest
 
 from reporting.reconcile.compare import Difference, differences, settle
 from reporting.reconcile.recompute import recompute
-from reporting.totals.apply import RollUp, TotalsRow
+from reporting.totals.districts import TotalsRow
+from reporting.totals.rollup import RollUp
 
 from .reconcile_fakes import LiveView, stories, stream
 

@@ -3,7 +3,6 @@ staff member seeing their own units' differences; only DOPA gets the run-now but
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,8 +17,9 @@ from reporting.reconcile.runner import Runner
 from reporting.reconcile.use_cases import Reconciliations
 from reporting.settings import Settings
 from reporting.web import Feature, install_web
-from reporting.web.context import COOKIE
 from reporting.web.session import MemorySessions
+
+from .signed_in import browser as signed_in_browser
 
 PERSONAS: dict[str, dict[str, Any]] = {
     "dopa": {"roles": ["dopa_admin"]},
@@ -61,12 +61,7 @@ def app() -> FastAPI:
 
 
 def browser(app: FastAPI, persona: str | None) -> TestClient:
-    client = TestClient(app)
-    if persona is not None:
-        sid = app.state.web.sessions(None).create(
-            {"kind": "staff", "claims": {"sub": persona, **PERSONAS[persona]}, "token_exp": time.time() + 300}, 300)
-        client.cookies.set(COOKIE, app.state.web.cookie_value(sid))
-    return client
+    return signed_in_browser(app, persona, PERSONAS)
 
 
 def test_dopa_reads_the_last_result_in_thai(app: FastAPI) -> None:

@@ -9,7 +9,8 @@ import random
 
 from contracts import codec
 from reporting.totals.api import totals_row
-from reporting.totals.apply import Districts, TotalsRow, apply_case_event, change_from_json
+from reporting.totals.cases import apply_case_event, change_from_json
+from reporting.totals.districts import Districts, TotalsRow
 from reporting.totals.sample import MANY_DISTRICTS, case_events, expected_totals
 from reporting.totals.view import TotalsView
 

@@ -1,6 +1,7 @@
-"""Applying case events to district, province and national totals, idempotent by design. Pure: the Faust
-agents in ``reporting.streams`` only load a value, call one function here, store the result and send what
-it returns.
+"""Applying case events to per-case records and what they tell districts, idempotent by design. Pure: the
+Faust agents in ``reporting.streams`` only load a value, call one function here (or in
+``reporting.totals.districts``), store the result and send what it returns. Province and national totals are
+summed by ``reporting.totals.rollup``.
 
 The path of an event::
 
@@ -13,23 +14,23 @@ Why it counts every event exactly once without Kafka transactions
 ----------------------------------------------------------------
 1. **Every stored value is a join.** A :class:`CaseRecord` is the join (least upper bound) of the case's
    events seen so far: the snapshot of the highest revision, the set of revisions, the districts it has
-   been in, its transfers. A :class:`Bucket` keeps, per case, the statement with the highest version; a
-   :class:`DayRow` is the set of happenings (case, revision) it has counted. ``merge``/``apply`` are
+   been in, its transfers. A ``districts.Bucket`` keeps, per case, the statement with the highest version;
+   a ``districts.DayRow`` is the set of happenings (case, revision) it has counted. ``merge``/``apply`` are
    idempotent, commutative and associative, so a redelivered, replayed or out-of-order input changes
    nothing it should not, in any order, any number of times.
 2. **No value depends on another key.** Unit totals are not kept as running sums beside per-case state
    (two keys that a crash can leave out of step: one written, the other lost). A bucket's totals live in
    the same value as the cases they sum, so one write carries both; the district's total is the sum of
-   its buckets, derived in memory (:class:`UnitTotals`) and checked against the stored versions.
+   its buckets, derived in memory (``districts.UnitTotals``) and checked against the stored versions.
 3. **What is sent is absolute and versioned.** A :class:`Statement` says "case C at version V adds F to
    district D" (F empty once the case has left D), never "add ΔF"; its version is the number of
    revisions the record has seen, which grows with every change. Each record states its figures for
    *every* district it has been in, so a lost or reordered statement is repaired by the next one. A
-   :class:`TotalsRow` carries the unit's state with a version (the sum of its case versions, or the
-   number of happenings); readers keep the highest (:class:`RollUp`).
+   ``districts.TotalsRow`` carries the unit's state with a version (the sum of its case versions, or the
+   number of happenings); readers keep the highest (``rollup.RollUp``).
 4. **Every processing re-stores and re-sends.** The agents write the value and send the outputs even
    when the join changed nothing, and ack the input only after the broker has acknowledged all of it
-   (``reporting.streams.AckWhenDurable``). So whatever a crash loses belongs to an input that is not yet
+   (``reporting.totals.durable.AckWhenDurable``). So whatever a crash loses belongs to an input that is not yet
    committed, and will be processed again; whatever it keeps is a join the re-processing cannot inflate.
 
 Hence after a redelivery, a SIGKILL between any two steps, a rebalance or a replay from the start, each
@@ -45,39 +46,19 @@ against the registration service is the backstop).
 from __future__ import annotations
 
 import json
-import zlib
-from collections.abc import Iterable, Mapping, MutableMapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, replace
 from typing import Any
 
-from reporting.totals.figures import (
-    DAILY,
-    FIGURES,
-    NATION,
-    CaseSnapshot,
-    Facts,
-    ImpossibleFigures,
-    Transfer,
-    add,
-    bangkok_day,
-    checked,
-    contribution,
-    daily_counts,
-    diff,
-    plausible,
-    snapshot_of,
-    transfer_figures,
-    transfer_of,
-)
+from reporting.totals.contributions import contribution, daily_counts, transfer_figures
+from reporting.totals.events import CaseSnapshot, Facts, Transfer, snapshot_of, transfer_of
+from reporting.totals.figures import DAILY, ImpossibleFigures, add, bangkok_day, checked, plausible
 
 Store = MutableMapping[str, Any]  # JSON values by key: a Faust table in the worker, a dict in tests
 
-# Cases of one district are spread over this many stored values, so a write stays small in a district of
-# thousands; changing it changes every key (a rebuild under a new app id).
-BUCKETS = 64
 
-
-def _canonical(value: Any) -> str:
+def canonical(value: Any) -> str:
+    """One text per JSON value, so that ties between equal versions are broken the same way everywhere."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
@@ -135,7 +116,7 @@ def _later(a: CaseSnapshot, b: CaseSnapshot) -> CaseSnapshot:
     """The higher revision; at the same revision either, chosen by content so the order never matters."""
     if a.revision != b.revision:
         return a if a.revision > b.revision else b
-    return max(a, b, key=lambda s: _canonical(s.as_json()))
+    return max(a, b, key=lambda s: canonical(s.as_json()))
 
 
 def merge(record: CaseRecord | None, case: CaseSnapshot, transfer: Transfer | None = None) -> CaseRecord:
@@ -149,7 +130,7 @@ def merge(record: CaseRecord | None, case: CaseSnapshot, transfer: Transfer | No
     if record.case_id != case.case_id:
         raise ValueError(f"event of case {case.case_id} applied to case {record.case_id}")
     if record.facts is not None and facts is not None and record.facts[0] == facts[0]:
-        facts = max(record.facts, facts, key=lambda f: _canonical(f[1].as_json()))
+        facts = max(record.facts, facts, key=lambda f: canonical(f[1].as_json()))
     elif record.facts is not None and (facts is None or record.facts[0] > facts[0]):
         facts = record.facts
     return CaseRecord(
@@ -259,208 +240,3 @@ def apply_case_event(records: Store, event: Mapping[str, Any]) -> tuple[bool, li
     record, changes = result
     records[record.case_id] = record.as_json()
     return known is None or record.version != known.version, changes
-
-
-# --- per district (keyed by district code) ---------------------------------------------------------------
-
-
-def bucket_of(case_id: str) -> int:
-    """Stable across processes and Python versions (``hash`` of a str is salted per process)."""
-    return zlib.crc32(case_id.encode()) % BUCKETS
-
-
-def bucket_key(district: str, number: int) -> str:
-    return f"{district}/{number:02d}"
-
-
-def day_key(district: str, day: str) -> str:
-    return f"{district}/{day}"
-
-
-@dataclass(frozen=True)
-class Bucket:
-    """Some of a district's cases, each with its latest statement, and their sum: one stored value, so the
-    sum can never disagree with the cases it sums (2. above)."""
-
-    cases: Mapping[str, tuple[int, Mapping[str, int]]] = field(default_factory=dict)
-    totals: Mapping[str, int] = field(default_factory=dict)
-    version: int = 0  # the sum of the case versions: grows with every change
-
-    def apply(self, statement: Statement) -> Bucket:
-        known = self.cases.get(statement.case_id)
-        new = (statement.version, dict(statement.figures))
-        if known is not None and (known[0], _canonical(known[1])) >= (new[0], _canonical(new[1])):
-            return self  # redelivered or older: the join is unchanged
-        old_version, old_figures = known if known is not None else (0, {})
-        return Bucket(
-            cases={**self.cases, statement.case_id: new},
-            totals=add(self.totals, diff(old_figures, new[1])),
-            version=self.version - old_version + new[0],
-        )
-
-    def as_json(self) -> dict[str, Any]:
-        return {"cases": {c: [v, dict(f)] for c, (v, f) in self.cases.items()}, "totals": dict(self.totals),
-                "version": self.version}
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any] | None) -> Bucket:
-        if raw is None:
-            return cls()
-        return cls({c: (v, f) for c, (v, f) in raw["cases"].items()}, raw["totals"], raw["version"])
-
-
-@dataclass(frozen=True)
-class DayRow:
-    """A district's counts on one Bangkok day, and which happenings they count (same value: 2. above)."""
-
-    seen: frozenset[str] = frozenset()
-    totals: Mapping[str, int] = field(default_factory=dict)
-
-    @property
-    def version(self) -> int:
-        return len(self.seen)
-
-    def apply(self, happening: Happening) -> DayRow:
-        if happening.id in self.seen:
-            return self
-        return DayRow(self.seen | {happening.id}, add(self.totals, happening.figures))
-
-    def as_json(self) -> dict[str, Any]:
-        return {"seen": sorted(self.seen), "totals": dict(self.totals)}
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any] | None) -> DayRow:
-        return cls() if raw is None else cls(frozenset(raw["seen"]), raw["totals"])
-
-
-@dataclass(frozen=True)
-class TotalsRow:
-    """What the ``totals`` topic carries: a district's figures (all-time, or one day's), absolute, with a
-    version that grows with every change, so a reader keeps the highest it has seen."""
-
-    district: str
-    day: str | None
-    version: int
-    figures: Mapping[str, int]
-
-    @property
-    def key(self) -> str:
-        return f"district:{self.district}" + (f":{self.day}" if self.day else "")
-
-    def as_json(self) -> dict[str, Any]:
-        return {"level": "district", "code": self.district, "province_code": self.district[:2], "day": self.day,
-                "version": self.version, "figures": dict(self.figures)}
-
-    @classmethod
-    def from_json(cls, raw: Mapping[str, Any]) -> TotalsRow:
-        day = raw["day"]
-        names = DAILY if day else FIGURES
-        return cls(raw["code"], day, plausible("version", raw["version"]), checked(raw["figures"], names))
-
-
-class UnitTotals:
-    """A district's all-time figures: the sum of its buckets. Derived and kept in memory only, rebuilt from
-    the stored buckets whenever it cannot vouch for them (after a rebalance, or when a bucket's stored
-    version is not the one it last summed)."""
-
-    def __init__(self, district: str, buckets: Mapping[int, Bucket]) -> None:
-        self.district = district
-        self.versions = {number: bucket.version for number, bucket in buckets.items() if bucket.version}
-        self.figures = add(*(bucket.totals for bucket in buckets.values()))
-
-    def replace(self, number: int, old: Bucket, new: Bucket) -> bool:
-        """Swaps one bucket's share; False, changing nothing, when ``old`` is not what was summed."""
-        if self.versions.get(number, 0) != old.version:
-            return False
-        self.versions[number] = new.version
-        # In place (once per statement, ~30 figures): zeros may stay here and are left out of the row.
-        figures, get = self.figures, self.figures.get
-        for name, value in old.totals.items():
-            figures[name] = get(name, 0) - value
-        for name, value in new.totals.items():
-            figures[name] = get(name, 0) + value
-        return True
-
-    def row(self) -> TotalsRow:
-        return TotalsRow(self.district, None, sum(self.versions.values()),
-                         {name: value for name, value in self.figures.items() if value})
-
-
-def day_row(district: str, day: str, row: DayRow) -> TotalsRow:
-    return TotalsRow(district, day, row.version, dict(row.totals))
-
-
-class Districts:
-    """What the ``units`` agent does with one :data:`UnitChange`: the bucket or day row joined with it and
-    stored (even when unchanged: 4. above), and the district's row to publish."""
-
-    def __init__(self, buckets: Store, days: Store) -> None:
-        self.buckets = buckets
-        self.days = days
-        self.sums: dict[str, UnitTotals] = {}  # derived from ``buckets``; see UnitTotals
-
-    def apply(self, change: UnitChange) -> tuple[bool, TotalsRow]:
-        """``(changed, row)``: the row is the district's (all-time for a statement, the day's otherwise)."""
-        if isinstance(change, Statement):
-            number = bucket_of(change.case_id)
-            key = bucket_key(change.district, number)
-            old = Bucket.from_json(self.buckets.get(key))
-            new = old.apply(change)
-            self.buckets[key] = new.as_json()
-            return new is not old, self._sums(change.district, number, old, new).row()
-        key = day_key(change.district, change.day)
-        old_day = DayRow.from_json(self.days.get(key))
-        new_day = old_day.apply(change)
-        self.days[key] = new_day.as_json()
-        return new_day is not old_day, day_row(change.district, change.day, new_day)
-
-    def forget(self) -> None:
-        """After a rebalance or restart: what is stored may have changed under the sums."""
-        self.sums.clear()
-
-    def _sums(self, district: str, number: int, old: Bucket, new: Bucket) -> UnitTotals:
-        sums = self.sums.get(district)
-        if sums is None or not sums.replace(number, old, new):
-            # Unknown here, or not the bucket it last summed: rebuilt from what is stored (``new`` included).
-            stored = {n: Bucket.from_json(self.buckets.get(bucket_key(district, n))) for n in range(BUCKETS)}
-            sums = self.sums[district] = UnitTotals(district, stored)
-        return sums
-
-
-# --- whoever reads the totals topic ----------------------------------------------------------------------
-
-
-class RollUp:
-    """District, province and national figures (all-time and by day) from district rows, kept current by
-    replacing each district's row with a newer one: rows may be read again, out of order, any number of
-    times. Province and nation are sums, so they never need their own stored state."""
-
-    def __init__(self) -> None:
-        self.rows: dict[str, TotalsRow] = {}
-        self.sums: dict[tuple[str, str, str | None], dict[str, int]] = {}
-
-    def apply(self, row: TotalsRow) -> bool:
-        """False when ``row`` is not newer than the one held."""
-        held = self.rows.get(row.key)
-        if held is not None and held.version >= row.version:
-            return False
-        change = diff(held.figures if held else {}, row.figures)
-        self.rows[row.key] = row
-        for unit in (("district", row.district), ("province", row.district[:2]), ("nation", NATION)):
-            key = (*unit, row.day)
-            self.sums[key] = add(self.sums.get(key, {}), change)
-        return True
-
-    def figures(self, level: str, code: str, day: str | None = None) -> dict[str, int]:
-        return dict(self.sums.get((level, code, day), {}))
-
-    def days(self, level: str, code: str) -> list[str]:
-        return sorted(d for (lv, c, d) in self.sums if lv == level and c == code and d is not None)
-
-
-def roll_up(rows: Iterable[TotalsRow]) -> RollUp:
-    rollup = RollUp()
-    for row in rows:
-        rollup.apply(row)
-    return rollup
-

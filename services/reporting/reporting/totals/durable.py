@@ -1,0 +1,90 @@
+"""Acking an input only once the broker holds everything its processing wrote.
+
+Faust acks an event when the agent moves on, even if the agent raised, and its commit flush gives up on its
+changelog buffer after 0.1 s without progress, so a commit can precede a changelog write. The streamed totals
+(``reporting.streams``) therefore read a ``noack()`` stream: :class:`TrackedTable` keeps the futures of its
+changelog writes and :class:`AckWhenDurable` acks an event only after the broker acknowledged those and every
+record its processing sent. A failure crashes the worker with the event unacked, so it is processed again after
+the restart, which changes nothing (``reporting.totals.cases``, 1.).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from faust.tables.table import Table
+
+# How a record goes out: (topic, key, value) -> the future of its acknowledgement; send_now, or a test's fake.
+Send = Callable[[Any, str, dict[str, Any]], Awaitable[Awaitable[Any]]]
+
+
+async def send_now(topic: Any, key: str, value: dict[str, Any]) -> Awaitable[Any]:
+    """Hands a record to the producer; returns the future of the broker's acknowledgement."""
+    future: Awaitable[Any] = await topic.send(key=key, value=value)
+    return future
+
+
+class TrackedTable(Table[str, Any]):
+    """A table that keeps the futures of its changelog writes until :meth:`drain`, so that an input is acked
+    only once the changelog holds what it wrote (``track=False`` in tests, where no producer runs)."""
+
+    def __init__(self, *args: Any, track: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.track = track
+        self.unsettled: list[Awaitable[Any]] = []
+
+    def send_changelog(self, *args: Any, **kwargs: Any) -> Any:
+        future = super().send_changelog(*args, **kwargs)
+        if self.track:
+            self.unsettled.append(future)
+        return future
+
+    def drain(self) -> list[Awaitable[Any]]:
+        drained, self.unsettled = self.unsettled, []
+        return drained
+
+
+class AckWhenDurable:
+    """Acks a stream's events in batches, each only after the broker acknowledged every record its processing
+    produced. An event whose records fail or time out is never acked: the error propagates, the worker
+    crashes, and the event is read again after the restart (applying it twice changes nothing)."""
+
+    def __init__(self, ack: Callable[[Any], Awaitable[Any]], *, batch: int, timeout: float,
+                 flush: Callable[[], Awaitable[list[Awaitable[Any]]]] | None = None) -> None:
+        self.ack = ack
+        self.flush = flush  # sends what the tracked events left pending; its records are waited for too
+        self.settling = asyncio.Lock()
+        self.batch = batch
+        self.timeout = timeout
+        self.events: list[Any] = []
+        self.sent: list[Awaitable[Any]] = []
+
+    def track(self, event: Any, sent: Iterable[Awaitable[Any]]) -> None:
+        self.events.append(event)
+        self.sent.extend(sent)
+
+    @property
+    def due(self) -> bool:
+        return len(self.events) >= self.batch
+
+    async def settle(self) -> int:
+        """Sends what the tracked events left pending (``flush``), waits for their records, then acks them; the
+        number acked. One settle at a time: an event tracked while one is under way may have its records in
+        that one's flush, and is acked only by a later settle, after that flush was acknowledged."""
+        async with self.settling:
+            events, sent = self.events, self.sent
+            self.events, self.sent = [], []  # taken before awaiting: events tracked meanwhile go to the next one
+            if self.flush is not None:
+                sent.extend(await self.flush())  # every taken event's pending records at least
+            if sent:
+                # asyncio.wait, not wait_for(gather): a timeout must not cancel the producer's own futures.
+                done, pending = await asyncio.wait([asyncio.ensure_future(f) for f in sent], timeout=self.timeout)
+                if pending:
+                    raise TimeoutError(f"{len(pending)} records not acknowledged by the broker in {self.timeout} s")
+                for future in done:
+                    future.result()  # the broker's error, if any
+            for event in events:
+                await self.ack(event)
+            return len(events)
