@@ -83,11 +83,9 @@ API_ENTRIES = [
 ]
 
 
-# Each feature keeps its entries in its own module; the pages' module also signs personas in. Sign-in and
-# sign-out entries end or restart sessions, so they run after every other entry.
+# Each feature keeps its entries in its own module; the pages' module also signs personas in.
 _FEATURES = [matrix_registration_pages, matrix_registration_casework, matrix_registration_casework_pages,
              matrix_registration_letters, matrix_registration_lenders, matrix_registration_figures,
              matrix_registration_case_export, matrix_registration_contacts]
-_ALL = [*API_ENTRIES, *(e for m in _FEATURES for e in m.ENTRIES)]
-ENTRIES: list[Entry] = sorted(_ALL, key=lambda e: e.path.startswith("/auth/"))
+ENTRIES: list[Entry] = [*API_ENTRIES, *(e for m in _FEATURES for e in m.ENTRIES)]
 sign_in = matrix_registration_pages.sign_in

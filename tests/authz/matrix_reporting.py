@@ -25,6 +25,4 @@ ENTRIES = [
     *matrix_reporting_exports.ENTRIES,
     *matrix_reporting_reconcile.ENTRIES,
 ]
-# Sign-in entries last: starting a sign-in replaces the browser's session cookie with a pending one.
-ENTRIES.sort(key=lambda entry: entry.path.startswith("/reports/auth/"))
 sign_in = matrix_reporting_dashboards.sign_in  # the staff pages' sign-in (reporting.web)

@@ -131,6 +131,12 @@ def sender(token_for: Callable[[str], str], issuer_url: str) -> Iterator[Sender]
     sending.close()
 
 
+def in_sending_order(entries: list[Entry]) -> list[Entry]:
+    """A module's entries with the pages' sign-in routes (``…/auth/…``) last: starting or ending a sign-in
+    replaces the browser's session cookie, which the other page entries need."""
+    return sorted(entries, key=lambda e: e.auth == "session" and "/auth/" in e.path)
+
+
 def test_matrix(stack: dict[str, RunningService], seeded: Context, sender: Sender) -> None:
     """One request per route × persona on the running stack; all mismatches are reported together."""
     failures: list[str] = []
@@ -142,7 +148,7 @@ def test_matrix(stack: dict[str, RunningService], seeded: Context, sender: Sende
         module = matrix_module(service)
         if module is None:
             continue
-        for entry in module.ENTRIES:
+        for entry in in_sending_order(module.ENTRIES):
             if entry.key not in routes or entry.method == "MOUNT" or entry.problems():
                 continue
             for persona, outcome in entry.expect.items():

@@ -19,10 +19,10 @@ from starlette.datastructures import FormData
 
 from contracts.access import STAFF_ROLES
 from contracts.claims import Claims
+from contracts.oidc_flow import OidcClient
 from contracts.web import RateLimiter, client_address, csrf_token, csrf_valid
 from registration.cases.events import Actor
 from registration.web import labels
-from registration.web.oidc import OidcClient
 from registration.web.session import SessionStore
 from registration.web.settings import WebSettings
 

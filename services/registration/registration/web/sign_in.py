@@ -17,9 +17,9 @@ from starlette.datastructures import FormData
 
 from contracts.access import STAFF_ROLES
 from contracts.claims import Claims, Role, TokenError, TokenVerifier
+from contracts.oidc_flow import OidcError, Pkce, token_expiry
 from registration.cases.audit import AuditTrail
 from registration.web.context import SIGNED_IN_KINDS, PageProblem, WebContext, actor, now, posted_form, web
-from registration.web.oidc import OidcError, Pkce, token_expiry
 from registration.web.session import session_key
 
 router = APIRouter(include_in_schema=False)

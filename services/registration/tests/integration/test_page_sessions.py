@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import time
 
+from contracts.oidc_flow import token_expiry
 from contracts.web import csrf_token
 from infra.dev.browser import DevBrowser, csrf_in
 from infra.dev.testing import KeycloakStack, RunningService
-from registration.web.oidc import token_expiry
 
 from .pages_support import CONTACT, PERSON, let_token_expire, new_citizen, post_step, session_doc, sessions
 

@@ -22,9 +22,9 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from starlette.datastructures import FormData
 
 from contracts.claims import Claims
+from contracts.oidc_flow import OidcClient
 from contracts.web import csrf_token, csrf_valid
 from reporting.web import format as fmt
-from reporting.web.oidc import OidcClient
 from reporting.web.session import Sessions, SessionStore
 from reporting.web.settings import WebSettings
 

@@ -14,8 +14,8 @@ from starlette.datastructures import FormData
 
 from contracts.access import STAFF_ROLES
 from contracts.claims import TokenError, TokenVerifier
+from contracts.oidc_flow import OidcError, Pkce, token_expiry
 from reporting.web.context import PREFIX, PageProblem, WebContext, csrf_form, render, sign_in_url, web
-from reporting.web.oidc import OidcError, Pkce, token_expiry
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 Ctx = Annotated[WebContext, Depends(web)]
@@ -71,7 +71,7 @@ def callback(ctx: Ctx, request: Request, state: Annotated[str, Query(max_length=
     try:
         token = ctx.oidc.exchange_code(client_id=ctx.settings.client_id, client_secret=ctx.settings.client_secret,
                                        code=code, redirect_uri=str(login["redirect_uri"]),
-                                       verifier=str(login["verifier"]))
+                                       verifier=str(login["verifier"])).access_token
         verifier: TokenVerifier = request.app.state.token_verifier
         claims = verifier.verify(token)  # what we trust is the access token, verified like every API call
     except (OidcError, TokenError):

@@ -1,4 +1,5 @@
-"""OpenID Connect authorization-code flow with PKCE (RFC 7636), as a relying party.
+"""OpenID Connect authorization-code flow with PKCE (RFC 7636), as a relying party: the staff and public pages
+of registration and reporting sign in through it.
 
 Endpoints come from the issuer's discovery document (Keycloak, with ThaiD brokered; on the dev stack a
 real Keycloak brokering to the ThaiD simulator), named by OIDC_ISSUER_URL alone.
@@ -82,7 +83,8 @@ class OidcClient:
         return url
 
     def authorization_url(
-        self, *, client_id: str, redirect_uri: str, state: str, nonce: str, pkce: Pkce, scope: str, lang: str
+        self, *, client_id: str, redirect_uri: str, state: str, pkce: Pkce, lang: str, scope: str = "openid",
+        nonce: str | None = None,
     ) -> str:
         query = {
             "response_type": "code",
@@ -90,11 +92,12 @@ class OidcClient:
             "redirect_uri": redirect_uri,
             "scope": scope,
             "state": state,
-            "nonce": nonce,
             "code_challenge": pkce.challenge,
             "code_challenge_method": "S256",
             "ui_locales": lang,
         }
+        if nonce is not None:
+            query["nonce"] = nonce
         return f"{self._endpoint('authorization_endpoint')}?{urlencode(query)}"
 
     def exchange_code(
