@@ -35,11 +35,15 @@ browser:
 		apt-get update -qq && apt-get install -y -qq poppler-utils) || \
 		(echo "Could not install Debian poppler-utils (needs root and the Debian registry)"; exit 1)
 
-# The alert-rule tests check rules and Alertmanager's config with promtool and amtool (Debian packages).
+# The alert-rule tests check rules and Alertmanager's config with promtool and amtool (Debian packages); the
+# edge-proxy test runs infra/proxy/ in a real nginx (Debian nginx-light).
 ops-tools:
 	@command -v promtool >/dev/null && command -v amtool >/dev/null || (echo "Installing Debian prometheus and prometheus-alertmanager (promtool, amtool) for the alert-rule tests"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager) || \
 		(echo "Could not install Debian prometheus/prometheus-alertmanager (needs root and the Debian registry)"; exit 1)
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || (echo "Installing Debian nginx-light for the edge-proxy test"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends nginx-light) || \
+		(echo "Could not install Debian nginx-light (needs root and the Debian registry)"; exit 1)
 
 pytest: setup browser ops-tools
 	$(BIN)/python -m pytest

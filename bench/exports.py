@@ -5,15 +5,17 @@ case-list export and the national monthly PDF.
 (``insert_many``, as ``bench/worklist_seed.py`` does) with ``--cases`` (default 150,000) cases, all in district
 4701, then the service's and the worklist's indexes are built. Each variant runs in its own subprocess, so its
 peak resident memory (``ru_maxrss``) is its own:
-- ``export``: ``casework.case_export.write_case_list`` as the worker runs it — the count (one aggregate), one
-  cursor in the scope's index order, each row made into cells (Thai labels, names, BE dates, baht) and written
-  through ``contracts.xlsx`` into XlsxWriter's ``constant_memory`` mode, the frozen header, the autofilter;
-- ``raw``: the baseline — the same find (filter, projection, sort) and XlsxWriter ``constant_memory`` writing
-  the stored values of the same fields with its own ``write_row``, no labels, no formatting;
-- ``read``: the find alone (every document read, nothing written), to show what the store costs;
+- ``export``: ``casework.case_export.write_case_list`` as the worker runs it — the count (one aggregate), keyset
+  pages in the scope's index order read one or two pages ahead by a thread, each row made into cells (Thai
+  labels, names, BE dates, baht, texts made safe) and written into XlsxWriter's ``constant_memory`` mode, the
+  frozen header, the autofilter;
+- ``raw``: the baseline — the same pages (same reader, same thread ahead) and XlsxWriter ``constant_memory``
+  writing the stored values of 13 fields with its own ``write_row``, no labels, no formatting;
+- ``read``: the export's pages alone (every document read, nothing written), to show what the store costs;
+- ``find``: the read before this change — one ``find`` with the worklist's projection in index order;
 - ``export`` again under tracemalloc (not timed: tracemalloc slows Python) for the peak of Python allocations;
 - ``export-mem`` and ``raw-mem``: the same two writers fed from memory (the scope's first 5,000 documents read
-  once, then served 30 times over by a stand-in cursor), so the writers' own cost shows without the store's.
+  once, then served 30 times over as pages by a stand-in), so the writers' own cost shows without the store's.
 
 **National PDF.** The nation's monthly report (77 provinces' rows, every figure and a month of daily rows for
 each of the 928 districts in a stand-in for ``TotalsView``) read with ``exports.report.from_view`` and drawn with
@@ -30,6 +32,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from datetime import date
@@ -45,7 +48,7 @@ CASES = 150_000
 GOAL_SECONDS = 15.0
 GOAL_MB = 300.0
 GOAL_PDF_SECONDS = 3.0
-VARIANTS = ("read", "raw", "export", "traced", "raw-mem", "export-mem")
+VARIANTS = ("find", "read", "raw", "export", "traced", "raw-mem", "export-mem")
 RAW_FIELDS = ("receipt_no", "citizen_id", "province_code", "district_code", "subdistrict_code", "status",
               "created_at", "next_action_due", "excessive_interest", "threatened", "collateral_held", "assigned_to",
               "transfer_to")
@@ -66,7 +69,7 @@ class _Count:
 
 
 def _child_cases(variant: str, uri: str, database: str, out_dir: Path) -> dict[str, Any]:
-    from registration.casework.case_export import write_case_list
+    from registration.casework.case_export import _ahead, read_pages, write_case_list
     from registration.casework.case_export_rows import ORDER, ExportScope
     from registration.casework.worklist import PROJECTION, on_nx_27017
     from registration.casework.worklist_cursor import field_value
@@ -80,7 +83,7 @@ def _child_cases(variant: str, uri: str, database: str, out_dir: Path) -> dict[s
     path = out_dir / f"{variant}.xlsx"
     rows = 0
     if variant.endswith("-mem"):
-        sample = list(cases.find(where, PROJECTION).sort(ORDER).limit(5000))
+        sample = next(read_pages(cases, scope.filter(), nx_27017=nx, page=5000), [])
         cases = _Repeat(sample, CASES // len(sample) if sample else 0)  # type: ignore[assignment]
     started = time.perf_counter()
     if variant in ("export", "traced", "export-mem"):
@@ -93,13 +96,17 @@ def _child_cases(variant: str, uri: str, database: str, out_dir: Path) -> dict[s
         book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": str(out_dir)})
         sheet = book.add_worksheet()
         sheet.write_row(0, 0, RAW_FIELDS)
-        for doc in cases.find(where, PROJECTION).sort(ORDER).batch_size(2000):
-            rows += 1
-            values = [field_value(doc, f) for f in RAW_FIELDS]
-            values[6] = str(values[6])
-            sheet.write_row(rows, 0, values)
+        for page in _ahead(read_pages(cases, scope.filter(), nx_27017=nx), threading.Event()):
+            for doc in page:
+                rows += 1
+                values = [field_value(doc, f) for f in RAW_FIELDS]
+                values[6] = str(values[6])
+                sheet.write_row(rows, 0, values)
         book.close()
-    else:
+    elif variant == "read":  # the export's read: its pages, every document read, nothing written
+        for page in read_pages(cases, scope.filter(), nx_27017=nx):
+            rows += len(page)
+    else:  # "find": the read before (one find in index order, the worklist's projection)
         for _ in cases.find(where, PROJECTION).sort(ORDER).batch_size(2000):
             rows += 1
     seconds = time.perf_counter() - started
@@ -113,25 +120,23 @@ def _child_cases(variant: str, uri: str, database: str, out_dir: Path) -> dict[s
 
 
 class _Repeat:
-    """A stand-in for the cases collection: the same documents served ``times`` over, as one cursor."""
+    """A stand-in for the cases collection: the same documents served ``times`` over, as the export's pages (in
+    the pages' order; the keyset bound is not applied: each call gives the next ``$limit`` documents)."""
 
     def __init__(self, docs: list[dict[str, Any]], times: int) -> None:
-        self.docs, self.times = docs, times
+        self.docs, self.times, self.given = docs, times, 0
 
-    def aggregate(self, _: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [{"_id": None, "n": len(self.docs) * self.times}]
-
-    def find(self, *_: Any) -> _Repeat:
-        return self
-
-    def sort(self, _: Any) -> _Repeat:
-        return self
-
-    def batch_size(self, _: int) -> _Repeat:
-        return self
-
-    def __iter__(self) -> Any:
+    def _all(self) -> Any:
         return (doc for _ in range(self.times) for doc in self.docs)
+
+    def aggregate(self, pipeline: list[dict[str, Any]], **_: Any) -> list[dict[str, Any]]:
+        if "$group" in pipeline[1]:
+            return [{"_id": None, "n": len(self.docs) * self.times}]
+        limit = pipeline[2]["$limit"]
+        total = len(self.docs) * self.times
+        found = [self.docs[i % len(self.docs)] for i in range(self.given, min(self.given + limit, total))]
+        self.given += len(found)
+        return found
 
 
 class _NationTotals:

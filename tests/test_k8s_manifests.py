@@ -32,8 +32,9 @@ WORKER = "reporting-worker"
 # Served by every app but never on the public side.
 OPS_PATHS = ["/metrics", "/healthz", "/readyz", "/docs", "/docs-assets", "/docs-fonts", "/docs-ui", "/openapi.json"]
 # Routes an app has that are deliberately not public: identity's ThaiD simulator answers only with ENV=dev;
-# registration's contact API gives debtors' phones to notify's service account, inside the cluster only.
-KEPT_OFF = {"identity": ["/dev"], "registration": ["/api/v1/contacts"]}
+# registration's contact API gives debtors' phones, identity's staff-contacts API staff e-mails and activation
+# links, to notify's service account, inside the cluster only.
+KEPT_OFF = {"identity": ["/dev", "/api/v1/staff-contacts"], "registration": ["/api/v1/contacts"]}
 IMAGE_TMP = "/tmp"  # noqa: S108 - the path inside the image, where an emptyDir is mounted
 SECRET_WORDS = ("SECRET", "PASSWORD", "TOKEN", "MONGODB_URI")
 
@@ -127,12 +128,14 @@ def test_http_deployment_has_probes_on_its_port(name: str) -> None:
     assert service["spec"]["ports"][0]["targetPort"] == "http"
 
 
-def test_worker_runs_faust_without_a_port() -> None:
-    """Faust's web server is off in reporting.streams (web_enabled=False): no port, so no HTTP probe and no
-    Service. A liveness endpoint for the worker would need that code changed (docs/operations.md)."""
+def test_worker_serves_only_metrics_and_is_not_routed() -> None:
+    """Faust's web server serves the worker's /metrics on its own port for Prometheus; no Service, so nothing
+    routes to it, and no HTTP probe (a rebalance may keep it from answering; a crash ends the process)."""
     box = container(of_kind("Deployment")[WORKER])
     assert box["command"] == ["python", "-m", "reporting.streams", "worker", "-l", "info"]
-    assert "ports" not in box and "livenessProbe" not in box
+    assert box["ports"] == [{"name": "metrics", "containerPort": 6066}]
+    assert config_env(box)["REPORTING_WORKER_METRICS_BIND"] == "0.0.0.0"  # noqa: S104 - Prometheus scrapes the pod
+    assert "livenessProbe" not in box
     assert WORKER not in of_kind("Service")
 
 
@@ -237,7 +240,7 @@ def matches(path_type: str, rule: str, path: str) -> bool:
 
 def test_no_ops_endpoint_is_public() -> None:
     for _, _, path_type, rule in ingress_paths():
-        for ops in [*OPS_PATHS, "/dev", "/api/v1/contacts"]:
+        for ops in [*OPS_PATHS, "/dev", "/api/v1/contacts", "/api/v1/staff-contacts"]:
             assert not matches(path_type, rule, ops) and not matches(path_type, rule, ops + "/x"), (rule, ops)
 
 

@@ -44,7 +44,8 @@ NOTIFY_REAL = {
     "smtp_host": "smtp.example.go.th", "sms_gateway_url": "https://sms.example.go.th/send", "sms_password": "m" * 40,
     "sms_receipt_secret": "r" * 40, "line_api_url": "https://api.line.me", "line_channel_token": "l" * 40,
     "registration_url": "http://registration:8001", "client_secret": "c" * 40,
-    "unit_mailbox": "saraban.{unit}@example.go.th",
+    "unit_mailbox": "saraban.{unit}@example.go.th", "identity_url": "http://identity:8002", "optout_key": "o" * 40,
+    "public_url": "https://debt.example.go.th",
 }
 
 

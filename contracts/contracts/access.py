@@ -306,3 +306,12 @@ DEBTOR_CONTACT_CLIENTS = frozenset({"debt-notify"})  # service accounts (client-
 
 def may_read_debtor_contact(claims: Claims) -> bool:
     return claims.client_id in DEBTOR_CONTACT_CLIENTS
+
+
+# Staff contacts for notify (issue #11): a new staff member's welcome is sent by notify, which reads the account's
+# e-mail and asks for its activation link at send time from identity, with its own service account only.
+STAFF_CONTACT_CLIENTS = frozenset({"debt-notify"})
+
+
+def may_read_staff_contact(claims: Claims) -> bool:
+    return claims.client_id in STAFF_CONTACT_CLIENTS

@@ -20,6 +20,8 @@ from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from contracts.correlation import CorrelationMiddleware
+
 Check = Callable[[], None]
 READY_TIMEOUT_S = 3.0
 
@@ -113,6 +115,7 @@ def install_ops(app: FastAPI, service: str, checks: Callable[[], Mapping[str, Ch
     """Adds the ops endpoints and self-hosted API docs; ``checks`` is called per request so it can
     read ``app.state``."""
     app.add_middleware(_MetricsMiddleware, service=service)
+    app.add_middleware(CorrelationMiddleware)  # added last: outermost, so the id is bound for everything inside
     _self_hosted_docs(app)
 
     @app.get("/healthz", tags=["ops"])
@@ -131,6 +134,7 @@ def install_ops(app: FastAPI, service: str, checks: Callable[[], Mapping[str, Ch
 
     @app.get("/metrics", tags=["ops"], include_in_schema=False)
     async def metrics() -> Response:
-        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+        # In a thread: some collectors ask MongoDB or Kafka at scrape time (contracts.lag, outbox_metrics).
+        return Response(await asyncio.to_thread(generate_latest), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -2,8 +2,8 @@
 
 - Security headers: a CSP with no inline scripts or styles, no framing, HSTS in production.
 - CSRF: a synchronizer token bound to the session cookie (HMAC), checked on every unsafe form post.
-- Rate limits: a sliding window per key (client address, citizen ID). It is per process; behind
-  several instances the per-instance limit is divided accordingly (documented in docs/security.md).
+- Rate limits: a moving window per key (client address, citizen ID), counted by the ``limits`` library in
+  the service's MongoDB, so every replica spends the same budget (``contracts/rate_limit_storage.py``).
 - The client address: the socket peer, unless ``TRUSTED_PROXY_HOPS`` says how many proxies of ours
   stand in front of the service; a caller-supplied ``X-Forwarded-For`` is never trusted beyond them.
 """
@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import math
 import os
-import threading
 import time
-from collections import deque
 
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
+from pymongo.errors import PyMongoError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -76,36 +82,32 @@ def csrf_valid(secret: bytes, session_value: str | None, submitted: str | None) 
 
 
 class RateLimiter:
-    """At most ``limit`` hits per ``window`` seconds for each key."""
+    """At most ``limit`` hits per ``window`` seconds for each key, as a moving window (the ``limits``
+    library's): a hit is refused while ``limit`` others fall within the last ``window`` seconds.
 
-    def __init__(self, limit: int, window: float) -> None:
+    The budget lives in ``storage`` (``contracts.rate_limit_storage``): the service's MongoDB, shared by all
+    its replicas, or this process's memory when none is given. ``name`` keeps limiters on one store apart.
+    Should the store fail, the hit is allowed and logged: sign-in and registration need the same database
+    anyway, and a limiter must not turn an outage of its store into refusals of everyone.
+    """
+
+    def __init__(self, limit: int, window: float, storage: Storage | None = None, name: str = "rate") -> None:
         self.limit = limit
-        self.window = window
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+        self.window = max(1, math.ceil(window))  # the library counts whole seconds
+        self.name = name
+        self._item = RateLimitItemPerSecond(limit, self.window)
+        self._strategy = MovingWindowRateLimiter(storage or MemoryStorage())
 
-    def allow(self, key: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return False
-            hits.append(now)
-            if len(self._hits) > 100_000:  # bound memory under a flood of distinct keys
-                self._hits = {k: v for k, v in self._hits.items() if v and v[-1] > now - self.window}
-            return True
-
-    def hit(self, key: str, now: float | None = None) -> int | None:
-        """Counts one hit: None when allowed, else the seconds to wait (for Retry-After)."""
-        return None if self.allow(key, now) else self.retry_after(key, now)
-
-    def retry_after(self, key: str, now: float | None = None) -> int:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits.get(key)
-            return max(1, int(hits[0] + self.window - now) + 1) if hits else 1
+    def hit(self, key: str) -> int | None:
+        """Counts one hit: None when allowed, else the whole seconds to wait (for Retry-After)."""
+        try:
+            if self._strategy.hit(self._item, self.name, key):
+                return None
+            reset_at = self._strategy.get_window_stats(self._item, self.name, key).reset_time
+        except PyMongoError:
+            log.warning("rate limit store unavailable; hit allowed", exc_info=True)
+            return None
+        return max(1, math.ceil(reset_at - time.time()))
 
 
 TRUSTED_PROXY_HOPS_ENV = "TRUSTED_PROXY_HOPS"

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import limits.storage.memory
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
+import contracts.web
 from contracts.web import (
     RateLimiter,
     SecurityHeaders,
@@ -24,14 +26,34 @@ def test_csrf_token_is_bound_to_its_session() -> None:
     assert not csrf_valid(b"other" * 8, "session-a", token)
 
 
-def test_rate_limiter_window_slides() -> None:
+class FakeClock:
+    """Wall time the limiter and the ``limits`` memory store read, moved by the test."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+def test_rate_limiter_window_slides(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock(1_000_000.0)
+    monkeypatch.setattr(limits.storage.memory, "time", clock)
+    monkeypatch.setattr(contracts.web, "time", clock)
     limiter = RateLimiter(limit=3, window=10)
-    assert [limiter.allow("ip", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
-    assert limiter.retry_after("ip", now=3) == 8
-    assert limiter.hit("ip", now=3) == 8  # refused: says how long to wait
-    assert limiter.hit("third", now=3) is None
-    assert limiter.allow("other", now=3)
-    assert limiter.allow("ip", now=10.5)
+    answers = []
+    for offset in (0, 1, 2, 3):
+        clock.now = 1_000_000.0 + offset
+        answers.append(limiter.hit("ip"))
+    assert answers == [None, None, None, 7]  # refused: the first hit leaves the window 7 s from now
+    assert limiter.hit("third") is None and limiter.hit("other") is None  # each key its own budget
+    clock.now = 1_000_010.5  # the hits at 0 and 1 have left the window
+    assert limiter.hit("ip") is None
+
+
+def test_rate_limiter_window_is_whole_seconds() -> None:
+    assert RateLimiter(limit=1, window=0.2).window == 1
+    assert RateLimiter(limit=1, window=300.0).window == 300
 
 
 def test_security_headers() -> None:

@@ -1,18 +1,24 @@
 """``make run``: the dev stack (a real Kafka broker, a real Keycloak, nx-27017) and all four services,
 stopped cleanly on Ctrl-C. Every part keeps its data under ``var/``, so a restart keeps it.
 
+The services and workers are supervised (``infra/dev/supervisor.py``): one that exits is restarted with a
+growing pause, and each exit and restart is printed and written to ``var/log/run.log``.
+
 A part whose variable is already set (KAFKA_BOOTSTRAP_SERVERS, MONGODB_URI) is used as it is.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -24,6 +30,7 @@ from infra.dev.keycloak import DevKeycloak
 from infra.dev.mongo import DevMongo
 from infra.dev.realm import THAID_DEV_CLIENT_ID, DevSecrets, DevUrls, dev_realm
 from infra.dev.services import SERVICES, WORKERS, ServiceSpec, start_worker
+from infra.dev.supervisor import Supervisor
 
 VAR = Path(os.environ.get("DEV_VAR_DIR", "var"))
 
@@ -96,6 +103,7 @@ def _dev_parts(stack: ExitStack, env: dict[str, str]) -> list[str]:
         "REPORTING_RECONCILE_REGISTRATION_URL": urls.registration,
         "REPORTING_RECONCILE_CLIENT_SECRET": clients["debt-reporting"],
         "NOTIFY_REGISTRATION_URL": urls.registration, "NOTIFY_CLIENT_SECRET": clients["debt-notify"],
+        "NOTIFY_IDENTITY_URL": urls.identity,
         "THAID_SIM_CLIENT_ID": THAID_DEV_CLIENT_ID, "THAID_SIM_CLIENT_SECRET": clients[THAID_DEV_CLIENT_ID],
         "THAID_SIM_PEOPLE_FILE": str(DEV_PEOPLE_FILE),
     })
@@ -108,42 +116,48 @@ def _stop_on_sigterm(*_: object) -> None:
     raise KeyboardInterrupt  # the same clean shutdown as Ctrl-C
 
 
+def _reporter(log: Path) -> Callable[[str], None]:
+    """Supervision news: on the console and in ``var/log/run.log``, each line with its time."""
+
+    def report(message: str) -> None:
+        line = f"{datetime.now(UTC).isoformat(timespec='seconds')} {message}"
+        print(line, file=sys.stderr, flush=True)
+        with log.open("a", encoding="utf-8") as out:
+            out.write(line + "\n")
+
+    return report
+
+
 def main() -> None:
     env = {**os.environ, "ENV": os.environ.get("ENV", "dev")}
     logs = VAR / "log"
     logs.mkdir(parents=True, exist_ok=True)
-    children: list[subprocess.Popen[bytes]] = []
+    supervisor = Supervisor(_reporter(logs / "run.log"))
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     with ExitStack() as stack:
         try:
             notes = _dev_parts(stack, env)
             urls = []
             for worker in WORKERS:  # before the services, so totals flow as soon as they are up
-                children.append(start_worker(worker, env, VAR / worker.name, logs / f"{worker.name}.log"))
+                supervisor.add(worker.name, functools.partial(start_worker, worker, env, VAR / worker.name,
+                                                              logs / f"{worker.name}.log"))
                 notes.append(f"{worker.name} (python -m {worker.module}, data in {VAR / worker.name})")
             for spec in SERVICES:
                 url = f"http://127.0.0.1:{env.get(spec.port_var, spec.default_port)}"
-                process = _start_service(spec, env, logs)
-                children.append(process)
+                process = supervisor.add(spec.name, functools.partial(_start_service, spec, env, logs))
                 _wait_ready(spec.name, url, process)
                 urls.append(f"{spec.name:<13} {url}   (health {url}/healthz, API docs {url}/docs)")
             staff = provision_dev_staff(env["KEYCLOAK_URL"], env["KEYCLOAK_ADMIN_CLIENT_SECRET"])
             print("\nระบบพร้อมใช้งาน — the system is up\n  " + "\n  ".join(urls + notes))
             print("\nSign in (no passwords): choose a person on the ThaiD simulator's page.\n  " + "\n  ".join(staff))
             print(f"\nLogs in {logs}/. Press Ctrl-C to stop.", flush=True)
-            while all(p.poll() is None for p in children):
+            while True:
+                supervisor.poll()
                 time.sleep(0.5)
-            print("A service stopped unexpectedly; stopping the rest.", file=sys.stderr)
         except KeyboardInterrupt:
             print("\nStopping…", flush=True)
         finally:
-            for process in reversed(children):
-                process.terminate()
-            for process in reversed(children):
-                try:
-                    process.wait(15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            supervisor.stop()
     print("Stopped.")
 
 

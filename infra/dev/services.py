@@ -46,7 +46,8 @@ class WorkerSpec:
 # The streamed totals (reporting.streams): its own process, so it can be killed, restarted and scaled apart
 # from the reporting web process, which only reads the totals topic it writes.
 REPORTING_WORKER = WorkerSpec("reporting-worker", "reporting.streams", ("worker", "-l", "info"),
-                              "REPORTING_WORKER_DATA_DIR", dev_env=(("REPORTING_STREAMS_REPLICAS", "1"),))
+                              "REPORTING_WORKER_DATA_DIR", dev_env=(("REPORTING_STREAMS_REPLICAS", "1"),
+                                                                    ("REPORTING_WORKER_METRICS_PORT", "0")))
 # Notify's loopback providers (SMTP, SMS gateway, LINE; a page of what would have been sent at :8025).
 NOTIFY_SINKS = WorkerSpec("notify-sinks", "notify.devsinks", (), "NOTIFY_SINKS_DATA_DIR")
 WORKERS = (REPORTING_WORKER, NOTIFY_SINKS)

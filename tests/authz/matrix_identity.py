@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Callable
 
 from infra.dev.browser import DevBrowser
+from tests.authz import matrix_identity_activation
 from tests.authz.model import Call, Context, Entry, expect
 from tests.authz.seed import staff_csv
 
@@ -92,4 +93,5 @@ ENTRIES = [
     Entry("POST", "/dev/thaid/api/v2/oauth2/token/", expect("400", anonymous="401"),
           note="only the broker client (HTTP Basic or form secret) may exchange codes: no client credentials "
                "→ 401 invalid_client; a bearer token instead of them → 400 invalid_request"),
+    *matrix_identity_activation.ENTRIES,
 ]

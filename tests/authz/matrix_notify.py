@@ -9,6 +9,7 @@ gateway's delivery-report callback takes the gateway's basic-auth secret, never 
 
 from __future__ import annotations
 
+from tests.authz import matrix_notify_optout
 from tests.authz.model import Call, Entry, expect
 
 ENTRIES = [
@@ -22,4 +23,5 @@ ENTRIES = [
     Entry("POST", "/api/v1/receipts/sms", expect("401"), auth="gateway",
           call=Call(data={"ref": "0" * 32, "status": "DELIVRD"}),
           note="gateway credentials (basic auth), not staff tokens: a bearer token is refused like none"),
+    *matrix_notify_optout.ENTRIES,
 ]

@@ -14,8 +14,14 @@ from pymongo import MongoClient
 from contracts.api import operation_id
 from contracts.claims import TokenVerifier
 from contracts.consumer import EventConsumer
+from contracts.lag import watch_consumer_group
 from contracts.ops import Check, install_ops, kafka_probe
 from contracts.web import SecurityHeaders
+from identity.activation import api as activation_api
+from identity.activation import pages as activation_pages
+from identity.activation.relay import WelcomeRelay
+from identity.activation.store import ActivationStore
+from identity.activation.use_cases import Welcomes
 from identity.adapters.audit_store import AuditStore
 from identity.adapters.geothai_units import load_catalogue
 from identity.adapters.keycloak_directory import KeycloakStaffDirectory
@@ -68,20 +74,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.token_verifier, app.state.oidc = verifier, OidcClient(verifier)
             app.state.units = load_catalogue()
             app.state.staff_directory = _staff_directory(settings, stack)
+            app.state.activations = activations = ActivationStore(db)
+            activations.ensure_indexes()
+            app.state.welcomes = Welcomes(activations)
+            if settings.consumes_audit_events:  # Kafka configured: welcomes go to staff-events (else wait in MongoDB)
+                relay = WelcomeRelay(activations, settings.kafka_bootstrap_servers)
+                app.state.welcomes.wake = relay.wake
+                relay.start()
+                stack.callback(relay.stop)
             if settings.consumes_audit_events:
                 consumer = EventConsumer("audit-events", audit_store.append,
                                          bootstrap=settings.kafka_bootstrap_servers, group_id=settings.consumer_group)
                 consumer.start()
                 stack.callback(consumer.stop)
+                stack.callback(watch_consumer_group("identity", settings.kafka_bootstrap_servers,  # lag, at each scrape
+                                                    settings.consumer_group, ["audit-events"]))
             yield
 
     app = FastAPI(title="ยืนยันตัวตน — Identity", version="0.1.0", lifespan=lifespan,
                   generate_unique_id_function=operation_id)
     app.state.settings = settings
     app.add_middleware(SecurityHeaders, hsts=settings.env == "production")
-    limits = SigninLimits.create(
-        settings.signin_limit_per_address, settings.signin_limit_per_citizen, settings.signin_limit_window_seconds
-    )
+    limits = SigninLimits.from_settings(settings)  # counted in MongoDB, shared by every replica
     app.state.signin_limits = limits
     if settings.env == "dev":
         # The simulator's keys are loaded before the app serves, so Keycloak's first JWKS fetch has them.
@@ -89,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The ThaiD simulator the dev realm's `thaid` identity provider brokers to (refuses outside ENV=dev).
         app.include_router(thaid_simulator.build_router(settings, app.state.signing_keys, limits))
     for router in (signin.router, thaid_link.router, staff_api.router, staff_pages.router, audit_log.api,
-                   audit_log.pages):
+                   audit_log.pages, activation_api.router, activation_pages.router, activation_pages.staff_router):
         app.include_router(router)
     # Fonts first: the /static mount would otherwise claim /static/fonts/… too.
     app.mount("/static/fonts", StaticFiles(directory=str(files("fontpkg_sarabun") / "files")), name="fonts")

@@ -8,6 +8,7 @@ from confluent_kafka import Producer
 
 from contracts import codec
 from contracts.claims import Claims
+from contracts.logs import correlation_header, current_correlation_id
 
 
 class Audit(Protocol):
@@ -26,6 +27,7 @@ class KafkaAudit:
                                 actor_roles=sorted(r.value for r in claims.roles), actor_unit_code=claims.unit_code,
                                 action=action, outcome=outcome, case_id=case_id, target=target)
         key, value, headers = codec.encode("audit-events", event, validated=True)
+        headers += correlation_header(current_correlation_id())  # the staff request that read it
         self.producer.produce("audit-events", key=key, value=value, headers=headers)
         # A read is answered only once its audit record is on the broker.
         if self.producer.flush(10):

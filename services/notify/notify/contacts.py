@@ -10,9 +10,10 @@ from typing import Any, Protocol
 
 import httpx
 
+from contracts.logs import correlation_http_headers
 from notify.channels.phone import InvalidPhone, to_e164
-from notify.channels.port import TemporaryFailure
-from notify.messages.model import Channel
+from notify.channels.port import PermanentFailure, TemporaryFailure
+from notify.messages.model import Channel, Message
 
 
 class ClientCredentials:
@@ -51,8 +52,11 @@ class TokenSource(Protocol):
 
 class ServiceDirectory:
     def __init__(self, registration_url: str, credentials: TokenSource, unit_mailbox: str,
-                 *, timeout: float = 10.0, transport: httpx.BaseTransport | None = None) -> None:
+                 *, identity_url: str = "", timeout: float = 10.0, transport: httpx.BaseTransport | None = None
+                 ) -> None:
         self.url = registration_url.rstrip("/") + "/api/v1/contacts/cases/"
+        # A staff member's own e-mail and activation link: identity's staff-contact API (audited there).
+        self.staff_url = identity_url.rstrip("/") + "/api/v1/staff-contacts/" if identity_url else ""
         self.credentials, self.unit_mailbox = credentials, unit_mailbox
         self.http = httpx.Client(timeout=timeout, transport=transport)
 
@@ -60,6 +64,8 @@ class ServiceDirectory:
         kind, _, ref = recipient.partition(":")
         if kind == "unit":
             return self.unit_mailbox.format(unit=ref) if channel is Channel.EMAIL else None
+        if kind == "staff":
+            return self._staff_email(ref) if channel is Channel.EMAIL else None
         if kind != "debtor":
             return None
         contact = self._debtor(ref)
@@ -76,7 +82,8 @@ class ServiceDirectory:
 
     def _debtor(self, case_id: str) -> dict[str, Any] | None:
         try:
-            answer = self.http.get(self.url + case_id, headers={"Authorization": f"Bearer {self.credentials.token()}"})
+            answer = self.http.get(self.url + case_id, headers={"Authorization": f"Bearer {self.credentials.token()}",
+                                                                **correlation_http_headers()})  # the read's audit
         except httpx.HTTPError as exc:
             raise TemporaryFailure(f"registration unreachable: {type(exc).__name__}") from None
         if answer.status_code == 404:
@@ -85,3 +92,40 @@ class ServiceDirectory:
             raise TemporaryFailure(f"registration answered {answer.status_code} for a contact")
         body: dict[str, Any] = answer.json()
         return body
+
+    def opted_out(self, message: Message, address: str) -> bool:
+        return False  # opt-outs are notify's own record (notify.optout wraps this directory)
+
+    def send_time_context(self, message: Message) -> dict[str, Any]:
+        """A welcome's activation link, issued by identity for this send (a new one supersedes the last)."""
+        if message.template != "staff_welcome":
+            return {}
+        ref = message.recipient.partition(":")[2]
+        answer = self._identity("POST", f"{ref}/activation-link")
+        if answer.status_code == 404:
+            raise PermanentFailure("activation_not_requested: identity has no open activation for this account "
+                                   "(already activated, or deactivated)")
+        if answer.status_code != 200:
+            raise TemporaryFailure(f"identity answered {answer.status_code} for an activation link")
+        body: dict[str, Any] = answer.json()
+        return {"activation_url": body["activation_url"], "link_expires_at": body["expires_at"]}
+
+    def _staff_email(self, user_id: str) -> str | None:
+        if not self.staff_url:
+            return None
+        answer = self._identity("GET", user_id)
+        if answer.status_code == 404:
+            return None
+        if answer.status_code != 200:
+            raise TemporaryFailure(f"identity answered {answer.status_code} for a staff contact")
+        body: dict[str, Any] = answer.json()
+        return str(body["email"]) if body.get("email") and body.get("enabled") else None
+
+    def _identity(self, method: str, path: str) -> httpx.Response:
+        if not self.staff_url:
+            raise PermanentFailure("no_contact: identity's staff-contact API is not configured")
+        try:
+            return self.http.request(method, self.staff_url + path, headers={
+                "Authorization": f"Bearer {self.credentials.token()}", **correlation_http_headers()})
+        except httpx.HTTPError as exc:
+            raise TemporaryFailure(f"identity unreachable: {type(exc).__name__}") from None

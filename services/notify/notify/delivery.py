@@ -27,7 +27,7 @@ from notify.sending.ports import DeadLetters, Directory
 from notify.sending.worker import Worker
 from notify.settings import Settings
 
-TOPICS = ("case-events", "report-events")
+TOPICS = ("case-events", "report-events", "staff-events")
 log = logging.getLogger(__name__)
 
 

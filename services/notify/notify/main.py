@@ -11,14 +11,19 @@ from pymongo import MongoClient
 
 from contracts.api import install_api_conventions, operation_id
 from contracts.claims import TokenVerifier
+from contracts.lag import watch_consumer_group
 from contracts.ops import Check, install_ops, kafka_probe
 from notify.api.routes import router
 from notify.audit import KafkaAudit
 from notify.contacts import ClientCredentials, ServiceDirectory
 from notify.deadletter import KafkaDeadLetters
-from notify.delivery import Delivery
+from notify.delivery import TOPICS, Delivery
 from notify.messages.store import MessageStore
 from notify.messages.templates import Templates
+from notify.metrics import watch_messages
+from notify.optout import routes as optout_routes
+from notify.optout.directory import OptOutDirectory
+from notify.optout.store import OptOuts
 from notify.sending.ports import DevDirectory, Directory
 from notify.settings import Settings
 
@@ -28,7 +33,8 @@ def contact_directory(settings: Settings) -> Directory:
     there), else the dev stack's made-up contacts."""
     if settings.registration_url:
         credentials = ClientCredentials(settings.oidc_issuer_url, settings.client_id, settings.client_secret)
-        return ServiceDirectory(settings.registration_url, credentials, settings.unit_mailbox)
+        return ServiceDirectory(settings.registration_url, credentials, settings.unit_mailbox,
+                                identity_url=settings.identity_url)
     return DevDirectory()
 
 
@@ -44,14 +50,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.messages = MessageStore(db)
         app.state.templates = Templates()
         app.state.audit = KafkaAudit(settings.kafka_bootstrap_servers)
+        app.state.opt_outs = OptOuts(db, settings.optout_key)
+        app.state.directory = OptOutDirectory(contact_directory(settings), app.state.opt_outs, settings.public_url)
         delivery = None
         if settings.deliver:
-            delivery = Delivery(settings, db, contact_directory(settings),
+            delivery = Delivery(settings, db, app.state.directory,
                                 KafkaDeadLetters(settings.kafka_bootstrap_servers))
             delivery.start()
+        forget_metrics = [watch_messages(app.state.messages.messages)]  # the queue, counted at each scrape
+        if settings.deliver:
+            forget_metrics.append(watch_consumer_group("notify", settings.kafka_bootstrap_servers,
+                                                       settings.consumer_group, TOPICS))
         try:
             yield
         finally:
+            for forget in forget_metrics:
+                forget()
             if delivery is not None:
                 delivery.stop()
             app.state.audit.close()
@@ -69,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         }
 
     app.include_router(router)
+    app.include_router(optout_routes.api)
+    app.include_router(optout_routes.pages)
     install_ops(app, "notify", checks)
     install_api_conventions(app, max_body_bytes=settings.max_body_bytes)
     return app

@@ -1,7 +1,8 @@
 """Which messages an event asks for (pure: the event in, planned messages out; nothing looked up or sent).
 
 Events carry codes only, so recipients are references resolved at send time: ``debtor:<case_id>`` (the
-debtor's phone or LINE id, from registration) and ``unit:<code>`` (the unit's official mailbox).
+debtor's phone or LINE id, from registration), ``unit:<code>`` (the unit's official mailbox) and
+``staff:<account id>`` (a staff member's own e-mail, from identity).
 """
 
 from __future__ import annotations
@@ -58,12 +59,21 @@ def _overdue(event: Event, _: Sequence[Channel]) -> list[Planned]:
     return [_unit("report_overdue", event["unit_code"], context), _unit("report_overdue", reviewer, context)]
 
 
+def _staff_provisioned(event: Event, _: Sequence[Channel]) -> list[Planned]:
+    """The welcome with an activation link. The link is not in the event (a secret): it is issued by identity
+    when the e-mail is sent (``Directory.send_time_context``) and never stored in notify's message record."""
+    return [Planned("staff_welcome", Channel.EMAIL, f"staff:{event['account_id']}",
+                    {"unit_code": event["unit_code"], "role": event["role"], "reason": event["reason"]},
+                    unit_code=event["unit_code"])]
+
+
 PLANNERS: dict[str, Callable[[Event, Sequence[Channel]], list[Planned]]] = {
     "CaseRegistered": _registered,
     "MediationScheduled": _scheduled,
     "MediationConcluded": _concluded,
     "ReportReturned": _returned,
     "ReportOverdue": _overdue,
+    "StaffProvisioned": _staff_provisioned,
 }
 
 

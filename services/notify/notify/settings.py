@@ -48,11 +48,16 @@ class Settings(PlatformSettings):
     client_secret: str = Field("", validation_alias=_env("NOTIFY_CLIENT_SECRET", "client_secret"))
     unit_mailbox: str = Field("saraban.{unit}@dopa.example", validation_alias=_env("NOTIFY_UNIT_MAILBOX",
                                                                                    "unit_mailbox"))
+    # A staff member's welcome: their e-mail and activation link from identity's staff-contact API (same token).
+    identity_url: str = Field("", validation_alias=_env("NOTIFY_IDENTITY_URL", "identity_url"))
+    # Opt-outs: numbers are kept only as HMAC-SHA256 under this key; links in SMS point at this public URL.
+    optout_key: str = Field("dev-optout-key", validation_alias=_env("NOTIFY_OPTOUT_KEY", "optout_key"))
+    public_url: str = Field("http://127.0.0.1:8004", validation_alias=_env("NOTIFY_PUBLIC_URL", "public_url"))
     reminder_interval_s: float = Field(3600.0, gt=0, validation_alias=_env("NOTIFY_REMINDER_INTERVAL_S",
                                                                            "reminder_interval_s"))
 
     required_in_production: tuple[str, ...] = (
         "mongodb_uri", "kafka_bootstrap_servers", "oidc_issuer_url", "smtp_host", "sms_gateway_url",
         "sms_password", "sms_receipt_secret", "line_api_url", "line_channel_token", "registration_url",
-        "client_secret", "unit_mailbox",
+        "client_secret", "unit_mailbox", "identity_url", "optout_key", "public_url",
     )

@@ -10,7 +10,9 @@ from pymongo import MongoClient
 
 from contracts.api import install_api_conventions, operation_id
 from contracts.claims import TokenVerifier
+from contracts.lease import Lease
 from contracts.ops import Check, install_ops, kafka_probe
+from contracts.outbox_metrics import watch_outbox
 from contracts.web import trusted_proxy_hops
 from registration import casework, contacts, figures, intake, publicity
 from registration.cases.audit import AuditTrail
@@ -20,7 +22,6 @@ from registration.casework.lenders import Lenders
 from registration.casework.use_cases import Casework
 from registration.casework.worklist import ensure_worklist_indexes
 from registration.intake.use_cases import Intake
-from registration.outbox.lease import RelayLease
 from registration.outbox.relay import OutboxRelay
 from registration.publicity.store import PublicityStore
 from registration.settings import Settings
@@ -43,8 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ensure_worklist_indexes(repo.cases)
         repo.start()
         relay = OutboxRelay(repo.outbox, settings.kafka_bootstrap_servers, batch_size=settings.relay_batch_size,
-                            lease=RelayLease(repo.db["leases"]))
+                            lease=Lease(repo.db["leases"]))
         relay.start()
+        forget_outbox = watch_outbox("registration", repo.outbox)  # its backlog, read at each scrape
         app.state.mongo, app.state.cases, app.state.relay = mongo, repo, relay
         app.state.intake = Intake(repo, on_commit=relay.wake)
         app.state.casework = Casework(repo, on_commit=relay.wake)
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            forget_outbox()
             repo.stop()
             relay.stop()
             mongo.close()

@@ -15,10 +15,12 @@ from pymongo import MongoClient
 
 from contracts.api import install_api_conventions, operation_id
 from contracts.claims import TokenVerifier
+from contracts.lag import watch_consumer_group
 from contracts.ops import Check, install_ops, kafka_probe
 from reporting import dashboards, exports, reconcile
 from reporting.monthly import feature as monthly_pages
 from reporting.monthly import install_monthly
+from reporting.monthly.snapshot_port import submitted_figures
 from reporting.settings import Settings
 from reporting.totals import api as totals
 from reporting.totals.view import TotalsView
@@ -36,9 +38,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         view = TotalsView(settings.kafka_bootstrap_servers, topic=settings.totals_topic).start()
         app.state.mongo, app.state.totals_view, app.state.settings = mongo, view, settings
         app.state.token_verifier = TokenVerifier(settings.oidc_issuer_url, settings.oidc_audience)
+        # Exports print a submitted month from the monthly cycle's frozen versions (port: reporting.snapshots).
+        app.state.submitted_figures = submitted_figures(mongo[settings.mongodb_database])
+        # The stream worker's consumer group, measured from here too: a stuck or dead worker cannot report its lag.
+        forget_lag = watch_consumer_group("reporting", settings.kafka_bootstrap_servers, settings.streams_app_id,
+                                          [settings.case_events_topic])
         try:
             yield
         finally:
+            forget_lag()
             view.stop()
             mongo.close()
 

@@ -12,6 +12,7 @@ from pymongo.database import Database
 from pymongo.errors import DuplicateKeyError
 
 from contracts import codec
+from contracts.logs import current_correlation_id
 from identity.domain.audit import AuditPage, AuditQuery
 
 Doc = dict[str, Any]
@@ -32,6 +33,11 @@ class AuditStore:
         # ``at`` (a real date) and ``action_area`` ("case" of "case.read") are for searching.
         at = datetime.fromisoformat(event["occurred_at"])
         doc = {**event, "at": at, "action_area": event["action"].split(".")[0]}
+        # The request behind it (bound by the consumer from the Kafka header, or by identity's own request), so
+        # an auditor can follow one request through every service's logs. Kept beside the event, not in it.
+        correlation_id = current_correlation_id()
+        if correlation_id is not None:
+            doc["correlation_id"] = correlation_id
         try:
             self._entries.insert_one(doc)
         except DuplicateKeyError:

@@ -36,7 +36,6 @@ from identity.domain.units import GroupLevel, province_of
 KEPT_FIELDS = ("username", "enabled", "email", "emailVerified", "firstName", "lastName", "attributes",
                "requiredActions")
 MANAGED_ROLES = frozenset(r.value for r in (*STAFF_ROLES, Role.AUDITOR))
-ACTION_LINK_LIFESPAN_S = 3 * 24 * 3600
 THAID = "thaid"  # the identity provider's alias in the realm
 
 
@@ -219,13 +218,6 @@ class KeycloakStaffDirectory:
             self.admin.delete_realm_roles_of_user(user_id, stale)
         if all(r["name"] != role.value for r in mapped):
             self.admin.assign_realm_roles(user_id, [self._role(role)])
-
-    def send_required_actions_email(self, user_id: str) -> None:
-        try:
-            self.admin.send_update_account(user_id=user_id, payload=list(REQUIRED_ACTIONS),
-                                           client_id=self.staff_client_id, lifespan=ACTION_LINK_LIFESPAN_S)
-        except KeycloakError as exc:
-            raise DirectoryError(f"execute-actions-email failed: {exc}") from exc
 
     def deactivate(self, user_id: str) -> None:
         try:

@@ -63,7 +63,7 @@ def upload(file: UploadFile, claims: CurrentClaims, request: Request) -> JSONRes
     return JSONResponse({"applied": True, "problems": problems,
                          "created": [{"row": r, "id": i} for r, i in result.created],
                          "updated": [{"row": r, "id": i} for r, i in result.updated],
-                         "email_not_sent": result.email_not_sent})
+                         "welcomed": result.welcomed})
 
 
 @router.get("", responses=error_responses(403, 503))

@@ -63,7 +63,8 @@ def run_import(request: Request, claims: Claims, filename: str, content: bytes) 
     directory = directory_of(request)
     units: UnitCatalogue = request.app.state.units
     try:
-        result = import_staff(read_staff_file(filename, content), claims, units, directory)
+        result = import_staff(read_staff_file(filename, content), claims, units, directory,
+                              request.app.state.welcomes)
     except ImportFailed as failed:
         # Every write that happened is on the record, and so is its undoing (or the failure to undo it).
         for action, user_id in failed.written:

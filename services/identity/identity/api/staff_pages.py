@@ -48,7 +48,8 @@ def directory_page(request: Request, claims: PageClaims, page: PageNumber = 1,
         return render(request, "error.html", status_code=403, th=FORBIDDEN["th"], en=FORBIDDEN["en"])
     record_audit(request, claims, "staff.list", target=f"scope:{scope}")
     return render(request, "staff_directory.html", accounts=accounts, scope=scope, page=page,
-                  has_next=len(accounts) == PAGE_SIZE, done=done == "deactivated", **page_context(request, claims))
+                  has_next=len(accounts) == PAGE_SIZE, done=done == "deactivated", resent=done == "welcome_resent",
+                  **page_context(request, claims))
 
 
 @router.post("/{user_id}/deactivate")

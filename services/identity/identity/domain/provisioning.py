@@ -6,19 +6,22 @@ Keycloak has no transactions, so "all or nothing" while writing is kept by compe
 is journalled first (the account as it was before an update, each account and unit group created),
 and when the directory fails part-way the journal is undone in reverse — created accounts deleted,
 updated ones put back (fields, attributes, enabled, groups, roles), unit groups created by this import
-deleted while still unused. E-mails go out only after every row was written, so nobody is invited to
-an account that is then rolled back.
+deleted while still unused. Welcomes are announced only after every row was written, and inside the same
+all-or-nothing step (``Welcomes``: an activation request and its ``StaffProvisioned`` event per new account, sent
+on by notify — Keycloak's own e-mail is not used), so nobody is invited to an account that is then rolled back
+and no new account is left without its welcome.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from typing import NamedTuple, Protocol
 
 from contracts.access import may_manage_staff, staff_directory_scope
-from contracts.claims import Claims
+from contracts.claims import Claims, Role
 from identity.domain.staff import AccountSnapshot, DirectoryError, StaffAccount, StaffDirectory, StaffRow
 from identity.domain.staff_files import RawRow
 from identity.domain.staff_rows import RowProblem, validate_rows
@@ -40,11 +43,25 @@ class ImportResult:
     problems: list[RowProblem] = field(default_factory=list)
     created: list[tuple[int, str]] = field(default_factory=list)  # (row, account id)
     updated: list[tuple[int, str]] = field(default_factory=list)
-    email_not_sent: list[int] = field(default_factory=list)
+    welcomed: list[int] = field(default_factory=list)  # rows whose welcome (activation link) is on its way
 
     @property
     def applied(self) -> bool:
         return not self.problems
+
+
+class NewAccount(NamedTuple):
+    user_id: str
+    unit_code: str
+    role: Role
+
+
+class Welcomes(Protocol):
+    """Where new accounts' welcomes are announced (identity.activation: MongoDB outbox → staff-events → notify)."""
+
+    def announce(self, accounts: Sequence[NewAccount], reason: str = "created") -> None: ...
+
+    def withdraw(self, user_ids: Sequence[str]) -> None: ...
 
 
 @dataclass
@@ -122,7 +139,8 @@ def _preflight(rows: list[StaffRow], uploader: Claims, directory: StaffDirectory
 
 
 def import_staff(raw_rows: list[RawRow], uploader: Claims, units: UnitCatalogue,
-                 directory: StaffDirectory) -> ImportResult:
+                 directory: StaffDirectory, welcomes: Welcomes | None = None) -> ImportResult:
+    """``welcomes`` None: accounts are written and nobody is told (tests of the directory alone)."""
     rows, problems = validate_rows(raw_rows, uploader, units)
     if problems:
         return ImportResult(problems=problems)
@@ -130,6 +148,7 @@ def import_staff(raw_rows: list[RawRow], uploader: Claims, units: UnitCatalogue,
     if problems:
         return ImportResult(problems=problems)
     result, journal = ImportResult(), _Journal()
+    new_accounts: list[NewAccount] = []
     try:
         for row, existing in plan:
             group_id = directory.ensure_unit_group(group_chain(units, row.unit_code, row.unit_kind),
@@ -144,21 +163,27 @@ def import_staff(raw_rows: list[RawRow], uploader: Claims, units: UnitCatalogue,
             journal.created_users.append(user_id)
             journal.creating = None
             result.created.append((row.row, user_id))
+            new_accounts.append(NewAccount(user_id, row.unit_code, row.role))
+        if welcomes is not None:
+            welcomes.announce(new_accounts)  # a failure here undoes the import like a directory failure
+            result.welcomed = [row_number for row_number, _ in result.created]
     except Exception as exc:  # any failure while writing (not only DirectoryError) is undone
         if not isinstance(exc, DirectoryError):
             log.exception("unexpected failure while writing an import; undoing it")
+        if welcomes is not None:
+            _withdraw(welcomes, journal.created_users)
         undone, left = journal.undo(directory)
         written = [("staff.create", u) for u in journal.created_users]
         written += [("staff.update", s.user_id) for s in journal.snapshots]
         raise ImportFailed(exc, written, undone, left) from exc
-    for row_number, user_id in result.created:
-        try:
-            directory.send_required_actions_email(user_id)
-        except DirectoryError as exc:  # e.g. Keycloak has no working mail server
-            log.warning("row %s: account %s created, but its required-actions e-mail was not sent: %s",
-                        row_number, user_id, exc)
-            result.email_not_sent.append(row_number)  # the account exists; its required actions still apply
     return result
+
+
+def _withdraw(welcomes: Welcomes, user_ids: list[str]) -> None:
+    try:
+        welcomes.withdraw(user_ids)
+    except Exception:  # the accounts are undone anyway; a stray request names an account that no longer exists
+        log.exception("could not withdraw the welcomes of a failed import")
 
 
 def deactivate_staff(uploader: Claims, directory: StaffDirectory, user_id: str) -> StaffAccount:

@@ -41,7 +41,8 @@ def preview(request: Request, claims: CurrentClaims, template: str, channel: Cha
     """ตัวอย่างข้อความจากเหตุการณ์ตัวอย่าง / A template rendered with a contract example event (DOPA only)."""
     if not claims.has(Role.DOPA_ADMIN):
         raise Forbidden("access.forbidden", "เฉพาะผู้ดูแลระบบกรมการปกครอง", "DOPA administrators only.")
-    for event_type in registry.topic("case-events").events | registry.topic("report-events").events:
+    for event_type in [t for topic in ("case-events", "report-events", "staff-events")
+                       for t in registry.topic(topic).events]:
         for _, example in registry.examples(event_type, 1):
             for planned in plan(example, tuple(Channel)):
                 if (planned.template, planned.channel) == (template, channel):

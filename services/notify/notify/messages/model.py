@@ -20,6 +20,7 @@ class State(StrEnum):
     DELIVERED = "delivered"
     TEMPORARY_FAILURE = "temporary_failure"
     PERMANENT_FAILURE = "permanent_failure"
+    NOT_SENT = "not_sent"  # deliberately not sent: the recipient opted out of this (optional) message
 
 
 class Channel(StrEnum):
@@ -31,10 +32,11 @@ class Channel(StrEnum):
 TRANSITIONS: dict[State, frozenset[State]] = {
     State.CREATED: frozenset({State.SENDING}),
     # A provider that accepted the message may still report failure later (a delivery receipt).
-    State.SENDING: frozenset({State.DELIVERED, State.TEMPORARY_FAILURE, State.PERMANENT_FAILURE}),
+    State.SENDING: frozenset({State.DELIVERED, State.TEMPORARY_FAILURE, State.PERMANENT_FAILURE, State.NOT_SENT}),
     State.TEMPORARY_FAILURE: frozenset({State.SENDING, State.PERMANENT_FAILURE}),
     State.DELIVERED: frozenset({State.PERMANENT_FAILURE}),  # a late negative receipt
     State.PERMANENT_FAILURE: frozenset(),
+    State.NOT_SENT: frozenset(),
 }
 # States the sender picks messages up from.
 DUE_STATES = (State.CREATED, State.TEMPORARY_FAILURE)
@@ -87,13 +89,15 @@ class Message:
     reason: str | None = None
     dead_lettered: bool = False
     address_hint: str | None = None  # the address sent to, masked (staff lookups show no full number)
+    correlation_id: str | None = None  # the request that caused it (Kafka header of its event), for tracing
     history: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
-    def from_plan(cls, event: dict[str, Any], plan: Planned, now: datetime) -> Message:
+    def from_plan(cls, event: dict[str, Any], plan: Planned, now: datetime,
+                  correlation_id: str | None = None) -> Message:
         return cls(
             id=message_id(event["event_id"], plan.template, plan.recipient, plan.channel),
             event_id=event["event_id"], event_type=event["event_type"], template=plan.template,
             channel=plan.channel, recipient=plan.recipient, context=plan.context, created_at=now,
-            case_id=plan.case_id, unit_code=plan.unit_code, next_attempt_at=now,
+            case_id=plan.case_id, unit_code=plan.unit_code, next_attempt_at=now, correlation_id=correlation_id,
         )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from prometheus_client import Counter
 
+from contracts.logs import bound_correlation
 from notify.channels.phone import masked
 from notify.channels.port import PermanentFailure, Provider, TemporaryFailure
 from notify.messages.model import Channel, Message, State
@@ -55,7 +56,9 @@ class Worker:
                                                   limit=self.batch))
         if not self._claimed:
             return False
-        self._process(self._claimed.popleft())
+        message = self._claimed.popleft()
+        with bound_correlation(message.correlation_id):  # its sending logs name the request that caused it
+            self._process(message)
         return True
 
     def _process(self, message: Message) -> None:
@@ -64,7 +67,14 @@ class Worker:
             address = self.directory.address(message.recipient, message.channel)
             if address is None:
                 raise PermanentFailure("no_contact: the recipient has no address on this channel")
-            rendered = self.templates.render(message.template, message.channel, message.context)
+            if self.directory.opted_out(message, address):  # checked at every attempt: a STOP counts at once
+                self.store.move(message.id, State.NOT_SENT, self.clock(), reason="opted_out: the recipient "
+                                "stopped these optional messages", address_hint=_hint(message.channel, address))
+                SENT.labels(message.channel.value, "opted_out").inc()
+                return
+            # Secrets made for this send only (an activation link) join the context here and are never stored.
+            rendered = self.templates.render(message.template, message.channel,
+                                             {**message.context, **self.directory.send_time_context(message)})
             if self.limiter:
                 self.limiter.acquire()
             provider_ref = self.provider.send(message, address, rendered)
@@ -76,6 +86,8 @@ class Worker:
             self.store.move(message.id, State.DELIVERED, self.clock(), provider_ref=provider_ref,
                             provider=self.provider.name, address_hint=_hint(message.channel, address))
             SENT.labels(message.channel.value, "delivered").inc()
+            log.info("message delivered", extra={"message_id": message.id, "channel": message.channel.value,
+                                                  "template": message.template, "provider": self.provider.name})
 
     def _retry_or_give_up(self, message: Message, reason: str) -> None:
         now = self.clock()
@@ -94,6 +106,8 @@ class Worker:
         self.store.move(message.id, State.PERMANENT_FAILURE, self.clock(), reason=reason, dead_lettered=True,
                         provider=self.provider.name)
         SENT.labels(message.channel.value, "dead_lettered").inc()
+        log.warning("message dead-lettered", extra={"message_id": message.id, "channel": message.channel.value,
+                                                     "template": message.template, "provider": self.provider.name})
 
     # --- the thread --------------------------------------------------------------------------------------
     def start(self) -> None:

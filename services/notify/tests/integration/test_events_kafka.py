@@ -62,7 +62,7 @@ class DiesAt:
         self.intake, self.n, self.seen = intake, n, 0
         self.applied: set[str] = set()
 
-    def __call__(self, events: list[dict[str, Any]]) -> int:
+    def __call__(self, events: list[dict[str, Any]], correlations: object = None) -> int:
         for event in events:
             if self.seen >= self.n:
                 raise RuntimeError("process killed")

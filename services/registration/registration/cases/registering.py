@@ -19,6 +19,7 @@ from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from contracts import codec
+from contracts.logs import current_correlation_id
 from registration.cases.docs import Doc, case_doc, case_from_doc
 from registration.cases.events import AUDIT_EVENTS, CASE_EVENTS, case_registered
 from registration.cases.model import NewCase
@@ -72,11 +73,16 @@ class Pending:
     now: datetime
     case_id: str = field(default_factory=lambda: f"c-{uuid.uuid4().hex}")
     receipt_no: str | None = None  # kept when a failed group is retried alone, so numbers are not wasted
+    # Taken in the request's thread: the group-commit writer that stores it runs with no request bound.
+    correlation_id: str | None = field(default_factory=current_correlation_id)
 
 
-def outbox_doc(topic: str, event: codec.Event, now: datetime, seq: int) -> Doc:
+def outbox_doc(topic: str, event: codec.Event, now: datetime, seq: int, correlation_id: str | None = None) -> Doc:
+    """``correlation_id`` beside the event, not in it (schemas stay as they are); the relay sends it as a
+    Kafka header. Left out, it is the one bound to the caller's request."""
     return {"_id": event["event_id"], "topic": topic, "event": event, "seq": seq,
-            "created_at": now, "sent": False, "sent_at": None}
+            "created_at": now, "sent": False, "sent_at": None,
+            "correlation_id": correlation_id or current_correlation_id()}
 
 
 @dataclass
@@ -134,8 +140,8 @@ class RegistrationWriter:
         doc = case_doc(p.case_id, p.receipt_no, self.campaign, p.case, p.now, admin_areas.data_version())
         result = Registered(p.case_id, p.receipt_no, doc["excessive_interest"])
         seq = self.next_seq()
-        outbox = [outbox_doc(CASE_EVENTS, case_registered(case_from_doc(doc)), p.now, seq),
-                  outbox_doc(AUDIT_EVENTS, p.audit(p.case_id), p.now, seq + 1)]
+        outbox = [outbox_doc(CASE_EVENTS, case_registered(case_from_doc(doc)), p.now, seq, p.correlation_id),
+                  outbox_doc(AUDIT_EVENTS, p.audit(p.case_id), p.now, seq + 1, p.correlation_id)]
         key = None if p.claim is None else {"_id": p.claim.key, "body_hash": p.claim.body_hash,
                                              "response": result.as_doc(), "created_at": p.now}
         return _Docs(doc, outbox, key, result)

@@ -14,6 +14,7 @@ from pymongo.database import Database
 from pymongo.errors import OperationFailure
 
 from contracts import codec
+from contracts.outbox_retention import ensure_retention_index
 from registration.cases.case import Case
 from registration.cases.docs import Doc, case_from_doc, changed_fields
 from registration.cases.events import AUDIT_EVENTS
@@ -80,6 +81,7 @@ class CaseRepository:
                                 name="one_case_per_citizen_per_campaign")
         self.cases.create_index([("receipt_no", ASCENDING)], unique=True, name="receipt_no")
         self.outbox.create_index([("sent", ASCENDING), ("seq", ASCENDING)], name="unsent_in_order")
+        ensure_retention_index(self.outbox)  # sent events expire after OUTBOX_RETENTION_DAYS
         try:
             self.idempotency.create_index([("created_at", ASCENDING)], name="expire",
                                           expireAfterSeconds=self.idempotency_ttl_s)

@@ -42,6 +42,7 @@ from registration.cases.store import (
     Registered,
     StaleRevision,
 )
+from registration.intake.metrics import registered
 from registration.intake.schemas import CreditorsRequest, DebtsRequest, RegistrationRequest
 from registration.intake.validation import (
     DeskOfficer,
@@ -186,6 +187,7 @@ class Intake:
                 case, audit=lambda case_id: audit_recorded(actor, AuditAction.CREATE, True, case_id),
                 claim=claim, now=now,
             )
+            registered(channel)
         except IdempotencyKeyReused:
             raise Invalid([KEY_REUSED]) from None
         except AlreadyRegistered as already:

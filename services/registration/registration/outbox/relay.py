@@ -22,7 +22,8 @@ from prometheus_client import Counter, Gauge
 from pymongo.collection import Collection
 
 from contracts import codec
-from registration.outbox.lease import RelayLease
+from contracts.lease import Lease
+from contracts.logs import correlation_header, kafka_logging
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ IN_FLIGHT = Gauge("outbox_events_in_flight", "Outbox events handed to the produc
 
 def producer_config(bootstrap: str) -> dict[str, Any]:
     return {
+        **kafka_logging(),  # librdkafka's lines as JSON, served by the relay's poll
         "bootstrap.servers": bootstrap,
         "enable.idempotence": True,  # implies acks=all and ordered, de-duplicated retries
         "acks": "all",
@@ -47,7 +49,7 @@ MAX_IN_FLIGHT = 10_000
 
 class OutboxRelay:
     def __init__(self, outbox: Collection[dict[str, Any]], bootstrap: str, *, batch_size: int = 500,
-                 max_in_flight: int = MAX_IN_FLIGHT, lease: RelayLease | None = None) -> None:
+                 max_in_flight: int = MAX_IN_FLIGHT, lease: Lease | None = None) -> None:
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
         self.outbox = outbox
@@ -116,6 +118,7 @@ class OutboxRelay:
         for doc in docs:
             # Validated by codec.new_event before the transaction that stored it.
             key, value, headers = codec.encode(doc["topic"], doc["event"], validated=True)
+            headers += correlation_header(doc.get("correlation_id"))  # the request that caused it, if any
             with self._lock:
                 self._in_flight.add(doc["_id"])
                 self.peak_in_flight = max(self.peak_in_flight, len(self._in_flight))

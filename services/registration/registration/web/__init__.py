@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
+from contracts.rate_limit_storage import rate_limit_storage
 from contracts.web import SecurityHeaders
 from registration.settings import Settings
 from registration.web import sign_in
@@ -35,7 +36,8 @@ async def _on_page_problem(request: Request, exc: Exception) -> Response:
 def install_web(app: FastAPI, settings: Settings, features: Sequence[Feature]) -> None:
     web = WebSettings(env=settings.env)
     templates = [f.templates for f in features if f.templates is not None]
-    app.state.web = WebContext.build(web, settings.oidc_issuer_url, settings.mongodb_database, templates)
+    app.state.web = WebContext.build(web, settings.oidc_issuer_url, settings.mongodb_database, templates,
+                                     rate_limit_storage(settings.mongodb_uri, settings.mongodb_database))
     app.add_middleware(SecurityHeaders, hsts=web.secure_cookies)
     # Fonts first: the /static mount would otherwise claim /static/fonts/… too.
     app.mount("/static/fonts", StaticFiles(directory=FONT_DIR), name="fonts")

@@ -3,7 +3,8 @@ address and one per citizen ID, answered with a Thai 429 JSON body and ``Retry-A
 
 The address is the one ``contracts.web.client_address`` vouches for (the socket peer unless
 ``TRUSTED_PROXY_HOPS`` is set). The citizen is the token's own for citizens (registering or adding to their
-case) and the debtor's for a desk registration. Budgets are per process, like the pages' (docs/security.md).
+case) and the debtor's for a desk registration. The budgets are counted in registration's MongoDB
+(``contracts.rate_limit_storage``), so every replica spends the same ones, like the pages'.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from contracts.claims import Claims, Role
+from contracts.rate_limit_storage import rate_limit_storage
 from contracts.web import RateLimiter, client_address
 from registration.cases.errors import TooManyRequests
 from registration.settings import Settings
@@ -26,8 +28,9 @@ class ApiLimits:
     @classmethod
     def from_settings(cls, settings: Settings) -> ApiLimits:
         window = settings.api_rate_window_seconds
-        return cls(RateLimiter(settings.api_rate_per_address, window),
-                   RateLimiter(settings.api_rate_per_citizen, window))
+        storage = rate_limit_storage(settings.mongodb_uri, settings.mongodb_database)
+        return cls(RateLimiter(settings.api_rate_per_address, window, storage, "api-address"),
+                   RateLimiter(settings.api_rate_per_citizen, window, storage, "api-citizen"))
 
     @staticmethod
     def _spend(limiter: RateLimiter, key: str) -> None:

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from limits.storage import Storage
 from starlette.datastructures import FormData
 
 from contracts.access import STAFF_ROLES
@@ -81,8 +82,10 @@ class WebContext:
 
     @classmethod
     def build(cls, settings: WebSettings, issuer_url: str, database: str,
-              feature_templates: Iterable[Path] = ()) -> WebContext:
-        """``feature_templates``: each feature's own template folder, searched after the shared one."""
+              feature_templates: Iterable[Path] = (), rate_storage: Storage | None = None) -> WebContext:
+        """``feature_templates``: each feature's own template folder, searched after the shared one.
+        ``rate_storage``: where the pages' budgets are counted (``contracts.rate_limit_storage``; shared by
+        the replicas), this process's memory when None."""
         env = Environment(
             loader=ChoiceLoader([FileSystemLoader(d) for d in (TEMPLATES, *feature_templates)]),
             autoescape=select_autoescape(["html"]),
@@ -91,7 +94,8 @@ class WebContext:
         env.globals.update(labels.template_globals())
         window = settings.rate_window_seconds
         return cls(settings, database, OidcClient(issuer_url), env,
-                   RateLimiter(settings.rate_per_address, window), RateLimiter(settings.rate_per_citizen, window))
+                   RateLimiter(settings.rate_per_address, window, rate_storage, "pages-address"),
+                   RateLimiter(settings.rate_per_citizen, window, rate_storage, "pages-citizen"))
 
     @property
     def secret(self) -> bytes:

@@ -14,8 +14,8 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from contracts import codec, registry
+from contracts.lease import Lease
 from infra.dev.testing import KafkaUnderTest, wait_until
-from registration.outbox.lease import RelayLease
 from registration.outbox.relay import OutboxRelay
 
 
@@ -28,7 +28,7 @@ def db(mongodb_uri: str, db_name: str) -> Iterator[Database[dict[str, Any]]]:
 
 def test_one_holder_at_a_time_and_takeover_after_expiry(db: Database[dict[str, Any]]) -> None:
     now = [1000.0]
-    first, second = (RelayLease(db["leases"], ttl=10, clock=lambda: now[0]) for _ in range(2))
+    first, second = (Lease(db["leases"], ttl=10, clock=lambda: now[0]) for _ in range(2))
     assert first.held() and not second.held()
     now[0] += 8
     assert first.held() and not second.held()  # renewed before expiry
@@ -74,7 +74,7 @@ def test_two_replicas_publish_each_event_once_and_the_standby_takes_over(
     db: Database[dict[str, Any]], kafka: KafkaUnderTest
 ) -> None:
     actor = f"lease-{uuid.uuid4().hex[:8]}"
-    relays = [OutboxRelay(db["outbox"], kafka.bootstrap, lease=RelayLease(db["leases"], ttl=2)) for _ in range(2)]
+    relays = [OutboxRelay(db["outbox"], kafka.bootstrap, lease=Lease(db["leases"], ttl=2)) for _ in range(2)]
     for relay in relays:
         relay.start()
     running = list(relays)

@@ -32,7 +32,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     jobs = ExportJobs(database["export_jobs"], settings.export_dir, lease_s=settings.export_lease_seconds,
                       keep_s=settings.export_keep_hours * 3600)
     jobs.ensure_indexes()
-    worker = ExportWorker(jobs, report_runner(jobs, lambda: getattr(app.state, "totals_view", None)))
+    # The submitted months' figures come through the core port reporting.main wires (app.state.submitted_figures).
+    worker = ExportWorker(jobs, report_runner(jobs, lambda: getattr(app.state, "totals_view", None),
+                                              submitted=lambda: getattr(app.state, "submitted_figures", None)))
     app.state.monthly_exports = MonthlyExports(jobs, wake=worker.wake.set)
     worker.start()
     # The Thai word dictionary takes a second or two to load: loaded now, not in the first user's report.

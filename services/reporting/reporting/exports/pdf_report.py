@@ -7,13 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reporting.exports.pdf import FONT, ThaiPdf
-from reporting.exports.report import KEY_FIGURES, ReportFigures, be_date, shown
+from reporting.exports.report import KEY_FIGURES, ReportFigures, be_date, provenance_th, shown
 from reporting.totals.figures import DAILY, FIGURES, Label
 
 TITLE = "รายงานผลการดำเนินงานแก้ไขปัญหาหนี้นอกระบบ"
 LEVEL_TH = {"province": "จังหวัด", "district": "อำเภอ"}
 BORDER = (120, 130, 150)
 HEAD_FILL = (230, 236, 245)
+SUBMITTED_FILL = (226, 241, 228)
+LIVE_FILL = (253, 236, 200)
 
 
 def _label(label: Label) -> str:
@@ -30,8 +32,11 @@ class ReportPdf(ThaiPdf):
         self.set_y(-13)
         self.set_font(FONT, "", 10)
         self.set_text_color(90, 90, 90)
-        self.cell(self.epw / 2, 5, f"{self.report.name} ประจำเดือน {self.report.period_th}")
-        self.cell(self.epw / 2, 5, f"หน้า {self.page_no()}/{{nb}}", align="R")
+        done = self.report.submitted
+        state = "ยังไม่ได้ส่ง (ตัวเลขปัจจุบัน)" if done is None else (
+            "ส่งครบทุกจังหวัด" if done.version is None else f"ฉบับที่ {done.version}")
+        self.cell(self.epw * 0.8, 5, f"{self.report.name} ประจำเดือน {self.report.period_th} · {state}")
+        self.cell(self.epw * 0.2, 5, f"หน้า {self.page_no()}/{{nb}}", align="R")
         self.set_text_color(0, 0, 0)
 
     def heading(self, text: str) -> None:
@@ -77,6 +82,14 @@ def report_pdf(report: ReportFigures) -> bytes:
     pdf.paragraph(report.name, size=16, style="B", align="C")
     pdf.paragraph(f"ประจำเดือน {report.period_th}", size=16, align="C")
     pdf.paragraph(f"ข้อมูล ณ วันที่ {be_date(report.as_of)}", size=14, align="C")
+    # Where the figures come from, boxed under the title: the submitted version, or live and not submitted.
+    pdf.ln(2)
+    pdf.set_font(FONT, "B", 14)
+    lines = pdf.wrap(provenance_th(report), pdf.epw)
+    pdf.set_fill_color(*(SUBMITTED_FILL if report.submitted else LIVE_FILL))
+    pdf.set_draw_color(*BORDER)
+    pdf.multi_cell(pdf.epw, pdf.line_height(14), "\n".join(lines), border=1, align="C", fill=True,
+                   new_x="LMARGIN", new_y="NEXT")
 
     value_width = 45.0
     label_width = pdf.epw - value_width - 12
@@ -99,6 +112,8 @@ def report_pdf(report: ReportFigures) -> bytes:
                 for child in report.children]
         rows.append(["รวม", *(shown(key, report.figures.get(key, 0)) for key in KEY_FIGURES)])
         headers = [unit, *(_label(FIGURES[key]) for key in KEY_FIGURES)]
+        if report.submitted is not None:
+            pdf.paragraph(f"ตัวเลขราย{unit}ตามฉบับที่แต่ละ{unit}ส่งและรวมอยู่ในรายงานนี้", size=12)
         pdf.figure_table(headers, [name_width] + [width] * len(KEY_FIGURES), rows, ["L"] + ["R"] * len(KEY_FIGURES),
                          size=12, bold_last=True)
 

@@ -1,10 +1,13 @@
 """A monthly report as plain data (pure: no I/O), and how to read one from the live totals.
 
 :class:`ReportFigures` is what the .xlsx and PDF writers take: a unit (nation, province or district), the month,
-its standing figures (``totals.figures.FIGURES``: cases as they stand at the end of the month), its activity in
-the month (the sums of ``DAILY`` over the month's days), and one row per unit below it (provinces of the nation,
-districts of a province). The live totals give one (:func:`from_view`); a frozen monthly snapshot can be turned
-into one the same way, so the writers do not care where the figures come from.
+its standing figures (``totals.figures.FIGURES``), its activity in the month (the sums of ``DAILY`` over the
+month's days), and one row per unit below it (provinces of the nation, districts of a province).
+
+Where the figures come from: a month that has been submitted is printed exactly as submitted
+(:func:`from_snapshot`, the frozen version the monthly cycle keeps, with its version and submission time); a month
+nobody has submitted is printed from the live totals as they stand now (:func:`from_view`), and says so
+(``submitted`` is None). The writers print :func:`provenance_th` on every report.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from __future__ import annotations
 import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from typing import Protocol
 
 import geothai
 
-from reporting.totals.figures import DAILY, FIGURES
+from reporting.snapshots import Snapshot
+from reporting.totals.figures import BANGKOK, DAILY, FIGURES
 
 MONTHS_TH = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
              "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม")
@@ -40,11 +44,21 @@ class FiguresSource(Protocol):
 
 
 @dataclass(frozen=True)
+class Submitted:
+    """The submission a report prints: its version (None for the nation, summed from every province's standing
+    version) and when it was submitted (the nation's: when its last province submitted)."""
+
+    version: int | None
+    at: datetime
+
+
+@dataclass(frozen=True)
 class UnitFigures:
     code: str
     name: str
     figures: Mapping[str, int]
     activity: Mapping[str, int] = field(default_factory=dict)
+    submitted: Submitted | None = None  # None: live figures
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,7 @@ class ReportFigures:
     figures: Mapping[str, int]
     activity: Mapping[str, int]
     children: tuple[UnitFigures, ...] = ()
+    submitted: Submitted | None = None  # None: the live figures as of ``as_of`` (the month is not submitted)
 
     @property
     def period_th(self) -> str:
@@ -71,6 +86,31 @@ class ReportFigures:
 def be_date(day: date) -> str:
     """``1 ธันวาคม 2569``: the Buddhist Era, as official documents write dates."""
     return f"{day.day} {MONTHS_TH[day.month - 1]} {day.year + 543}"
+
+
+def be_time(moment: datetime) -> str:
+    """``3 ธันวาคม 2569 เวลา 10:15 น.``, Bangkok time."""
+    local = moment.astimezone(BANGKOK)
+    return f"{be_date(local.date())} เวลา {local:%H:%M} น."
+
+
+def provenance_th(report: ReportFigures) -> str:
+    """One line saying where the figures come from: the submitted version, or live and not submitted."""
+    done = report.submitted
+    if done is None:
+        who = "ยังส่งรายงานไม่ครบทุกจังหวัด" if report.level == "nation" else "ยังไม่ได้ส่งรายงานเดือนนี้"
+        return f"{who}: ตัวเลข ณ ปัจจุบัน ({be_date(report.as_of)}) ยังเปลี่ยนแปลงได้ ไม่ใช่ตัวเลขที่ส่งแล้ว"
+    if done.version is None:
+        return f"ตัวเลขที่ส่งแล้ว: รวมจากรายงานที่ทุกจังหวัดส่งแล้ว (ครบเมื่อ {be_time(done.at)})"
+    return f"ตัวเลขที่ส่งแล้ว: ฉบับที่ {done.version} ส่งเมื่อ {be_time(done.at)}"
+
+
+def submitted_th(unit: UnitFigures) -> str:
+    """A unit row's source in a few words: ``ฉบับที่ 2 ส่งเมื่อ …`` or ``ตัวเลขปัจจุบัน`` (a live report's rows are
+    all live, whether or not the unit has submitted)."""
+    if unit.submitted is None:
+        return "ตัวเลขปัจจุบัน"
+    return f"ฉบับที่ {unit.submitted.version} ส่งเมื่อ {be_time(unit.submitted.at)}"
 
 
 def baht(satang: int) -> str:
@@ -140,3 +180,14 @@ def from_view(source: FiguresSource, level: str, code: str, period: str, as_of: 
     )
     return ReportFigures(level, code, unit_name(level, code), period, as_of, source.figures(level, view_code),
                          _activity(source, level, view_code, period), children)
+
+
+def from_snapshot(snapshot: Snapshot) -> ReportFigures:
+    """The report of a submitted month, exactly as submitted: its figures, its activity, the units below at the
+    versions it includes; dated on the day it was submitted."""
+    children = tuple(
+        UnitFigures(c.code, short_name(c.code), dict(c.figures), dict(c.activity), Submitted(c.version, c.submitted_at))
+        for c in snapshot.children)
+    return ReportFigures(snapshot.level, snapshot.code, unit_name(snapshot.level, snapshot.code), snapshot.period,
+                         snapshot.submitted_at.astimezone(BANGKOK).date(), dict(snapshot.figures),
+                         dict(snapshot.activity), children, Submitted(snapshot.version, snapshot.submitted_at))

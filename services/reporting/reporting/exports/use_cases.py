@@ -1,5 +1,6 @@
 """Monthly report exports (.xlsx or PDF of a district, a province or the nation): who may start, see and fetch
-one, and the job runner that writes it from the live totals.
+one, and the job runner that writes it: a submitted month from its frozen submitted version
+(``reporting.snapshots.SubmittedFigures``), a month not submitted from the live totals, labelled so.
 
 A report is as wide as one's totals scope (``contracts.access.totals_scope``): DOPA any unit, a province officer
 their province or one of its districts, a district their own. A job is seen by its owner and by anyone whose
@@ -21,8 +22,17 @@ from contracts.claims import Claims
 from contracts.errors import ApiError
 from contracts.export_jobs import ExportJob, ExportJobs, Interrupted, Progress, atomic_rename
 from reporting.exports.pdf_report import report_pdf
-from reporting.exports.report import LEVELS, FiguresSource, from_view, short_name, valid_period
+from reporting.exports.report import (
+    LEVELS,
+    FiguresSource,
+    ReportFigures,
+    from_snapshot,
+    from_view,
+    short_name,
+    valid_period,
+)
 from reporting.exports.xlsx_report import write_report_xlsx
+from reporting.snapshots import SubmittedFigures
 from reporting.totals.figures import BANGKOK
 
 KIND = "monthly"
@@ -125,10 +135,14 @@ def download_name(job: ExportJob) -> str:
 
 
 def report_runner(jobs: ExportJobs, source: Callable[[], FiguresSource | None],
-                  today: Callable[[], date] = bangkok_today) -> Callable[[ExportJob, Progress], tuple[str, int]]:
-    """Writes a job's report from the live totals (``source()``: the TotalsView, None until it is there)."""
+                  today: Callable[[], date] = bangkok_today,
+                  submitted: Callable[[], SubmittedFigures | None] = lambda: None,
+                  ) -> Callable[[ExportJob, Progress], tuple[str, int]]:
+    """Writes a job's report: the month's submitted version when there is one (``submitted()``: the monthly
+    cycle's port, None if not wired), otherwise the live totals (``source()``: the TotalsView, None until it is
+    there) as of today."""
 
-    def run(job: ExportJob, progress: Progress) -> tuple[str, int]:
+    def live(job: ExportJob, progress: Progress) -> ReportFigures:
         view = source()
         waited = 0.0
         while view is not None and not getattr(view, "ready", True) and waited < READY_WAIT_S:
@@ -139,9 +153,14 @@ def report_runner(jobs: ExportJobs, source: Callable[[], FiguresSource | None],
             waited += 0.5
         if view is None or not getattr(view, "ready", True):
             raise RuntimeError("the totals are not read yet")
+        return from_view(view, job.scope_level, job.scope_code, str(job.params["period"]), today())
+
+    def run(job: ExportJob, progress: Progress) -> tuple[str, int]:
+        fmt, period = str(job.params["format"]), str(job.params["period"])
+        port = submitted()
+        snapshot = port.figures_for(job.scope_level, job.scope_code, period) if port is not None else None
+        report = from_snapshot(snapshot) if snapshot is not None else live(job, progress)
         progress.total(1)
-        fmt = str(job.params["format"])
-        report = from_view(view, job.scope_level, job.scope_code, str(job.params["period"]), today())
         part = jobs.part_path(job, f".{fmt}")
         if fmt == "pdf":
             part.write_bytes(report_pdf(report))

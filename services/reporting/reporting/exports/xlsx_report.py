@@ -11,8 +11,8 @@ from typing import Any
 import xlsxwriter  # type: ignore[import-untyped]
 
 from contracts.xlsx import write_row
-from reporting.exports.report import ReportFigures, UnitFigures, be_date
-from reporting.totals.figures import DAILY, FIGURES, Label
+from reporting.exports.report import ReportFigures, UnitFigures, be_date, be_time, provenance_th, submitted_th
+from reporting.totals.figures import BANGKOK, DAILY, FIGURES, Label
 
 FONT = "TH Sarabun New"
 MAX_SHEET_NAME = 31
@@ -75,9 +75,22 @@ def _figures_sheet(book: _Book, name: str, unit: UnitFigures | ReportFigures, re
                       [book.text, book.text, book.text, book.number_format(label)])
             row += 1
     row += 1
-    write_row(sheet, row, ["หน่วยงาน", report.name if unit is report else f"อำเภอ{unit.name}"], [book.text] * 2)
-    write_row(sheet, row + 1, ["ประจำเดือน", report.period_th], [book.text] * 2)
-    write_row(sheet, row + 2, ["ข้อมูล ณ วันที่", be_date(report.as_of)], [book.text] * 2)
+    child = isinstance(unit, UnitFigures)  # a district's sheet in its province's book
+    source = submitted_th(unit) if isinstance(unit, UnitFigures) else provenance_th(report)
+    submitted = unit.submitted
+    as_of = submitted.at.astimezone(BANGKOK).date() if child and submitted else report.as_of
+    about = [("หน่วยงาน", f"อำเภอ{unit.name}" if child else report.name), ("ประจำเดือน", report.period_th),
+             ("ข้อมูล ณ วันที่", be_date(as_of)),
+             ("ที่มาของตัวเลข", source),
+             ("สถานะรายงาน", "ส่งแล้ว" if submitted else
+              "ตัวเลข ณ ปัจจุบัน (รายงานของจังหวัดยังไม่ได้ส่ง)" if child else "ยังไม่ได้ส่ง (ตัวเลข ณ ปัจจุบัน)")]
+    if submitted is not None:
+        about += [("ฉบับที่", "รวมทุกจังหวัด" if submitted.version is None else str(submitted.version)),
+                  ("ส่งเมื่อ", be_time(submitted.at))]
+    for offset, pair in enumerate(about):
+        write_row(sheet, row + offset, list(pair), [book.text] * 2)
+    # Printed pages say it too, on every page.
+    sheet.set_header(f"&C&\"{FONT},Regular\"{source.replace('&', '&&')}")
 
 
 def _children_sheet(book: _Book, report: ReportFigures, level: str) -> None:
@@ -86,8 +99,9 @@ def _children_sheet(book: _Book, report: ReportFigures, level: str) -> None:
     columns = [(key, label, "figures") for key, label in FIGURES.items()] + [
         (key, label, "activity") for key, label in DAILY.items()]
     headers = [f"รหัส{LEVEL_TH[level]}", LEVEL_TH[level]] + [
-        _label(label) + (" (ในเดือน)" if source == "activity" else "") for _, label, source in columns]
-    formats = [book.text, book.text] + [book.number_format(label) for _, label, _ in columns]
+        _label(label) + (" (ในเดือน)" if source == "activity" else "") for _, label, source in columns] + [
+        "ที่มาของตัวเลข"]
+    formats = [book.text, book.text] + [book.number_format(label) for _, label, _ in columns] + [book.text]
     sheet.set_column(0, 0, 10)
     sheet.set_column(1, 1, 22)
     sheet.set_column(2, len(headers) - 1, 14)
@@ -98,11 +112,11 @@ def _children_sheet(book: _Book, report: ReportFigures, level: str) -> None:
         values = child.figures
         write_row(sheet, row, [child.code, child.name] + [
             _value(label, (values if source == "figures" else child.activity).get(key, 0))
-            for key, label, source in columns], formats)
+            for key, label, source in columns] + [submitted_th(child)], formats)
     totals = len(report.children) + 1
     write_row(sheet, totals, ["", "รวม"] + [
         _value(label, (report.figures if source == "figures" else report.activity).get(key, 0))
-        for key, label, source in columns], formats)
+        for key, label, source in columns] + [provenance_th(report)], formats)
     if report.children:
         sheet.autofilter(0, 0, len(report.children), len(headers) - 1)
 
@@ -110,7 +124,8 @@ def _children_sheet(book: _Book, report: ReportFigures, level: str) -> None:
 def write_report_xlsx(report: ReportFigures, path: Path) -> None:
     book = _Book(path)
     book.book.set_properties({"title": f"รายงานผลการดำเนินงาน {report.name} ประจำเดือน {report.period_th}",
-                              "author": "กรมการปกครอง", "company": "กระทรวงมหาดไทย"})
+                              "subject": provenance_th(report), "author": "กรมการปกครอง",
+                              "company": "กระทรวงมหาดไทย"})
     _figures_sheet(book, "สรุป", report, report)
     level = report.child_level
     if level is not None:

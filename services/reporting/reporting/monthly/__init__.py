@@ -13,7 +13,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from reporting.monthly import pages
+from contracts.lease import Lease
+from reporting.monthly import metrics, pages
 from reporting.monthly.api import router
 from reporting.monthly.areas import Areas
 from reporting.monthly.cycle import MonthlyCycle, TotalsSource
@@ -61,8 +62,8 @@ def install_monthly(app: FastAPI, settings: Settings, monthly: MonthlySettings |
             outbox = Outbox(db, "monthly_outbox")
             store = MongoReports(db, outbox)
             await asyncio.to_thread(store.ensure_indexes)
-            relay = OutboxRelay(outbox, settings.kafka_bootstrap_servers,
-                                interval=monthly.outbox_interval_seconds).start()
+            relay = OutboxRelay(outbox, settings.kafka_bootstrap_servers, interval=monthly.outbox_interval_seconds,
+                                lease=Lease(db["leases"], "monthly-outbox-relay")).start()
 
             def totals() -> TotalsSource:
                 view: TotalsSource = app.state.totals_view
@@ -71,9 +72,11 @@ def install_monthly(app: FastAPI, settings: Settings, monthly: MonthlySettings |
             cycle = MonthlyCycle(store, totals, Areas(), on_commit=relay.wake)
             app.state.monthly, app.state.monthly_relay = cycle, relay
             checker = asyncio.create_task(overdue_loop(cycle, monthly), name="monthly-overdue")
+            forget_metrics = metrics.watch(store.reports, outbox.events, first_period(monthly, cycle))
             try:
                 yield state
             finally:
+                forget_metrics()
                 checker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await checker

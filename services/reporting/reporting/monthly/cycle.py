@@ -18,7 +18,7 @@ from contracts.access import (
     worklist_scope,
 )
 from contracts.claims import Claims
-from reporting.monthly import events
+from reporting.monthly import events, metrics
 from reporting.monthly.areas import Unit
 from reporting.monthly.periods import Period, fiscal_year_periods
 from reporting.monthly.report import Level, Refused, Report, level_of, overdue, report_id, return_report, submit
@@ -188,6 +188,7 @@ class MonthlyCycle:
                          district_states=district_states, expected_districts=expected)
         self.store.save(changed, [events.submitted(changed)], now)
         self.on_commit()
+        metrics.submitted(changed)
         return changed
 
     def return_(self, claims: Claims, unit_code: str, period: Period, reason: str) -> Report:
@@ -203,6 +204,7 @@ class MonthlyCycle:
         changed = return_report(report, now=now, by=claims.sub, reason=reason, locked_by_province=locked)
         self.store.save(changed, [events.returned(changed)], now)
         self.on_commit()
+        metrics.returned(changed)
         return changed
 
     # --- the completeness board ----------------------------------------------------------------------------
@@ -283,4 +285,5 @@ class MonthlyCycle:
                 if rid not in flagged and overdue(report, now, period, level_of(unit.code)):
                     found.append((rid, events.overdue(report or Report(unit.code, period))))
         self.store.flag_overdue(period, found, now)
+        metrics.flagged_overdue([rid for rid, _ in found])
         return len(found)

@@ -19,13 +19,17 @@ NOT_CONFIGURED = ("การกระทบยอดยังไม่ได้�
                   "(REPORTING_RECONCILE_CLIENT_SECRET)")
 
 Run = Callable[[RunResult], RunResult]  # Reconciliation.run: stores the result itself
+ClaimSlot = Callable[[float, float], bool]  # (now, interval) -> this replica runs the scheduled run
 
 
 class Runner:
     def __init__(self, run: Run | None, *, save_failure: Callable[[RunResult], None],
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
-        """``run`` None: not configured; a requested run is then stored as failed, saying why."""
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 claim_slot: ClaimSlot | None = None) -> None:
+        """``run`` None: not configured; a requested run is then stored as failed, saying why. ``claim_slot``:
+        shared by the replicas so a scheduled run happens on one of them (None: this is the only one)."""
         self._run, self._save_failure, self.clock = run, save_failure, clock
+        self._claim_slot = claim_slot
         self.current: RunResult | None = None
         self._task: asyncio.Task[RunResult] | None = None
         self._schedule: asyncio.Task[None] | None = None
@@ -69,11 +73,24 @@ class Runner:
     async def _every(self, interval_seconds: float) -> None:
         while True:
             await asyncio.sleep(interval_seconds)
+            if not await self._won_slot(interval_seconds):
+                continue  # another replica runs this one
             run, started = await self.request("schedule")
             if started:
                 await self.wait()
             else:
                 log.info("reconciliation: scheduled run skipped, %s is still under way", run.run_id)
+
+    async def _won_slot(self, interval_seconds: float) -> bool:
+        if self._claim_slot is None:
+            return True
+        now = self.clock().timestamp()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._pool, self._claim_slot, now,
+                                                                     interval_seconds)
+        except Exception:
+            log.exception("reconciliation: could not claim the scheduled run; skipping it")
+            return False
 
     async def stop(self) -> None:
         if self._schedule is not None:

@@ -11,15 +11,19 @@ from typing import Any
 from pymongo import DESCENDING
 from pymongo.collection import Collection
 from pymongo.database import Database
+from pymongo.errors import DuplicateKeyError
 
 from reporting.reconcile.result import RunResult
 
 COLLECTION = "reconciliations"
+SCHEDULE = "reconciliation_schedule"
+SLOT_ID = "next-scheduled-run"
 
 
 class ResultStore:
     def __init__(self, db: Database[dict[str, Any]], keep: int = 20) -> None:
         self.runs: Collection[dict[str, Any]] = db[COLLECTION]
+        self.schedule: Collection[dict[str, Any]] = db[SCHEDULE]
         self.keep = keep
 
     def ensure_indexes(self) -> None:
@@ -47,3 +51,16 @@ class ResultStore:
             if result.outcome != "running":
                 return result
         return None
+
+    def claim_scheduled_run(self, now: float, interval_seconds: float) -> bool:
+        """True for one replica per interval: every reporting replica ticks, the first past the due time wins it
+        and sets the next one. (Insert, then a conditional update: the dev stand-in takes no ``_id`` from an
+        upsert's filter.)"""
+        try:
+            self.schedule.insert_one({"_id": SLOT_ID, "due_at": now + interval_seconds})
+            return True
+        except DuplicateKeyError:
+            pass
+        won = self.schedule.update_one({"_id": {"$eq": SLOT_ID}, "due_at": {"$lte": now}},
+                                       {"$set": {"due_at": now + interval_seconds}})
+        return won.matched_count == 1

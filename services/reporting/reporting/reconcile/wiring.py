@@ -35,7 +35,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         run = Reconciliation(export, app.state.totals_view, store, settle_seconds=settings.settle_seconds).run
     else:
         log.warning("reconciliation not configured: REPORTING_RECONCILE_CLIENT_SECRET is not set")
-    runner = Runner(run, save_failure=store.save)
+    runner = Runner(run, save_failure=store.save, claim_slot=store.claim_scheduled_run)
     app.state.reconciliations = Reconciliations(runner, store)
     runner.start_schedule(settings.interval_seconds)
     try:

@@ -162,3 +162,53 @@ def test_the_exports_page_starts_shows_and_serves_a_report(
         refused = browser.post_form("/reports/exports", {"unit": "province:48", "period": "2026-11",
                                                          "format": "pdf"}, page=page.text)
         assert refused.status_code == 403
+
+
+def test_a_submitted_month_is_exported_as_submitted_and_an_open_one_as_live(
+        site: Callable[[], AbstractContextManager[RunningService]], token_for: Token, kafka: KafkaUnderTest,
+        topic: str, tmp_path: Path) -> None:
+    """Submit 4701's November over the monthly API, move the live totals on, export: the file shows the submitted
+    version (with its version and time); 4702's November, not submitted, shows the live figures, labelled so."""
+    with site() as service:
+        district = httpx.Client(base_url=service.url, timeout=30,
+                                headers={"Authorization": f"Bearer {token_for('district_officer:4701')}"})
+        province = httpx.Client(base_url=service.url, timeout=30,
+                                headers={"Authorization": f"Bearer {token_for('province_officer:47')}"})
+        view = service.app.state.totals_view
+        assert wait_until(lambda: view.ready, 60)
+        submitted = district.post("/api/v1/reports/4701/2026-11/submit")
+        assert submitted.status_code == 200, submitted.text
+        assert submitted.json()["submissions"][0]["figures"]["registrants"] == 120
+
+        producer = Producer({"bootstrap.servers": kafka.bootstrap})
+        for row in (TotalsRow("4701", None, 4, {"registrants": 999}), TotalsRow("4702", None, 3, {"registrants": 77})):
+            producer.produce(topic, key=row.key.encode(), value=json.dumps(row.as_json()).encode())
+        assert producer.flush(60) == 0
+        assert wait_until(lambda: view.figures("district", "4702").get("registrants") == 77, 60)
+        assert view.figures("district", "4701")["registrants"] == 999
+
+        def fetch(client: httpx.Client, code: str, fmt: str) -> bytes:
+            started = client.post("/api/v1/exports/monthly", json={"level": "district", "code": code,
+                                                                  "period": "2026-11", "format": fmt})
+            assert started.status_code == 202, started.text
+            got = client.get(_wait_done(client, started.json()["id"])["download_url"])
+            assert got.status_code == 200
+            return got.content
+
+        (tmp_path / "4701.xlsx").write_bytes(fetch(district, "4701", "xlsx"))
+        rows = list(openpyxl.load_workbook(tmp_path / "4701.xlsx")["สรุป"].iter_rows(min_row=2, values_only=True))
+        values = {r[1]: r[3] for r in rows if r[0] == "สถานะสะสม"}
+        about = {r[0]: r[1] for r in rows if r[0] and r[0] not in ("สถานะสะสม", "ผลงานในเดือน")}
+        assert values["ผู้ลงทะเบียน"] == 120 and about["สถานะรายงาน"] == "ส่งแล้ว" and about["ฉบับที่"] == "1"
+        assert about["ส่งเมื่อ"].endswith(" น.")
+        pdf = squeeze("".join(p.extract_text() for p in PdfReader(io.BytesIO(fetch(district, "4701", "pdf"))).pages))
+        assert squeeze("ตัวเลขที่ส่งแล้ว: ฉบับที่ 1 ส่งเมื่อ") in pdf and squeeze("1ผู้ลงทะเบียน120") in pdf
+        assert squeeze(about["ส่งเมื่อ"]) in pdf
+
+        (tmp_path / "4702.xlsx").write_bytes(fetch(province, "4702", "xlsx"))
+        rows = list(openpyxl.load_workbook(tmp_path / "4702.xlsx")["สรุป"].iter_rows(min_row=2, values_only=True))
+        about = {r[0]: r[1] for r in rows if r[0] and r[0] not in ("สถานะสะสม", "ผลงานในเดือน")}
+        assert {r[1]: r[3] for r in rows if r[0] == "สถานะสะสม"}["ผู้ลงทะเบียน"] == 77
+        assert about["สถานะรายงาน"] == "ยังไม่ได้ส่ง (ตัวเลข ณ ปัจจุบัน)" and "ฉบับที่" not in about
+        pdf = squeeze("".join(p.extract_text() for p in PdfReader(io.BytesIO(fetch(province, "4702", "pdf"))).pages))
+        assert squeeze("ยังไม่ได้ส่งรายงานเดือนนี้: ตัวเลข ณ ปัจจุบัน") in pdf and squeeze("1ผู้ลงทะเบียน77") in pdf

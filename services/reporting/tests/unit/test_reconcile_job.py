@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 import httpx
@@ -209,6 +210,37 @@ def test_the_schedule_runs_again_and_again() -> None:
 
     asyncio.run(scenario())
     assert len(runs) >= 3 and set(runs) == {"schedule"}
+
+
+def test_replicas_sharing_the_slot_run_each_scheduled_run_once() -> None:
+    """Two replicas tick on the same schedule; the shared slot (MongoDB in production) lets one of them run."""
+    results, runs, claims = Results(), [], []
+    due, interval = [0.0], 0.05
+
+    def claim(now: float, every: float) -> bool:  # the store's rule: the first past the due time wins
+        won = now >= due[0]
+        if won:
+            due[0] = now + every
+        claims.append((now, won))
+        return won
+
+    def quick(run: RunResult) -> RunResult:
+        runs.append(run.trigger)
+        return run.finished(T0, cases_read=0, reads=1, differences=[], unsettled=[], refused_lines=[])
+
+    async def scenario() -> None:
+        replicas = [Runner(quick, save_failure=results.save, claim_slot=claim) for _ in range(2)]
+        for runner in replicas:
+            runner.start_schedule(interval)
+        await asyncio.sleep(0.4)
+        for runner in replicas:
+            await runner.stop()
+
+    asyncio.run(scenario())
+    won = [now for now, ok in claims if ok]
+    assert len(won) >= 2 and len(won) - 1 <= len(runs) <= len(won)  # the last may be cut short by the stop
+    assert len(claims) > len(won)  # the other replica ticked too, and stood down
+    assert all(later - earlier >= interval for earlier, later in pairwise(won))
 
 
 # ---- the export client ----
