@@ -116,8 +116,7 @@ def workers(bootstrap: str, tmp: Path, count: int, *, case_events: str, totals: 
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "REPORTING_STREAMS_APP_ID": app_id,
            "REPORTING_CASE_EVENTS_TOPIC": case_events, "REPORTING_TOTALS_TOPIC": totals,
            "REPORTING_STREAMS_REPLICAS": "1"}
-    started = [start_worker(REPORTING_WORKER, {**env, "REPORTING_WORKER_METRICS_PORT": str(free_port())},
-                            tmp / f"worker-{n}", tmp / f"worker-{n}.log") for n in range(count)]
+    started = [start_worker(REPORTING_WORKER, env, tmp / f"worker-{n}", tmp / f"worker-{n}.log") for n in range(count)]
     try:
         yield started
     finally:

@@ -54,8 +54,8 @@ PERSONAL_DATA = {
 def registration_body() -> dict[str, Any]:
     return {
         "channel": "self_online",
-        "debtor": {"phone": "089-876-5432", "address": {"line": "77/3 หมู่ 9", "subdistrict_code": "570101",
-                                                          "district_code": "5701", "province_code": "57"}},
+        "debtor": {"phone": "089-876-5432", "address": {"line": "77/3 หมู่ 9", "subdistrict_code": "570301",
+                                                          "district_code": "5703", "province_code": "57"}},
         "creditors": [{"kind": "person", "debts": [{"principal": "5,000", "outstanding": "7,500"}]}],
         "help_wanted": ["mediation"],
         "privacy_acknowledged": True,

@@ -62,8 +62,8 @@ def total(samples: Samples, name: str, **labels: str) -> float:
 
 def self_registration() -> dict[str, Any]:
     return {"channel": "self_online",
-            "debtor": {"phone": "0812345678", "address": {"line": "12 หมู่ 4", "subdistrict_code": "570101",
-                                                          "district_code": "5701", "province_code": "57"}},
+            "debtor": {"phone": "0812345678", "address": {"line": "12 หมู่ 4", "subdistrict_code": "570401",
+                                                          "district_code": "5704", "province_code": "57"}},
             "creditors": [{"kind": "person", "debts": [{"principal": "20,000", "outstanding": "26,000.50"}]}],
             "help_wanted": ["mediation"], "privacy_acknowledged": True}
 
@@ -130,8 +130,8 @@ def test_every_service_exposes_the_metrics_operations_needs_after_traffic(
     with registration.client(token_for("registrar:4701")) as desk:
         at_desk = desk.post("/api/v1/registrations", json=desk_registration())
     assert at_desk.status_code == 201, at_desk.text
-    with reporting_tracking.client(token_for("district_officer:5701")) as district:
-        submitted = district.post(f"/api/v1/reports/5701/{tracked_month.key}/submit")
+    with reporting_tracking.client(token_for("district_officer:5704")) as district:
+        submitted = district.post(f"/api/v1/reports/5704/{tracked_month.key}/submit")
     assert submitted.status_code == 200, submitted.text
     for service in services.values():
         with service.client() as http:
@@ -175,7 +175,7 @@ def test_every_service_exposes_the_metrics_operations_needs_after_traffic(
         ("submitted", "on_time"), ("submitted", "late"), ("returned", "none"), ("overdue", "late")}
     [(_, overdue_before)] = pick(rep_before, "monthly_reports_overdue", level="district", province="57")
     [(_, overdue_after)] = pick(rep, "monthly_reports_overdue", level="district", province="57")
-    assert overdue_after == overdue_before - 1 and overdue_after >= 1  # 5701 submitted; Sakon Nakhon's others not
+    assert overdue_after == overdue_before - 1 and overdue_after >= 1  # 5704 submitted; Chiang Rai's others not
     assert pick(rep, "monthly_reports_overdue", level="province", province="57")
     assert len({labels["province"] for labels, _ in pick(rep, "monthly_reports_overdue", level="district")}) == 77
     assert pick(rep, "outbox_unsent_events", service="reporting")

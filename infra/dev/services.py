@@ -44,7 +44,8 @@ class WorkerSpec:
 
 
 # The streamed totals (reporting.streams): its own process, so it can be killed, restarted and scaled apart
-# from the reporting web process, which only reads the totals topic it writes.
+# from the reporting web process, which only reads the totals topic it writes. No /metrics port on a dev host
+# (several workers would want 6066).
 REPORTING_WORKER = WorkerSpec("reporting-worker", "reporting.streams", ("worker", "-l", "info"),
                               "REPORTING_WORKER_DATA_DIR", dev_env=(("REPORTING_STREAMS_REPLICAS", "1"),
                                                                     ("REPORTING_WORKER_METRICS_PORT", "0")))

@@ -34,6 +34,14 @@ class Settings(PlatformSettings):
     streams_session_timeout: float = Field(
         60.0, gt=0, validation_alias=AliasChoices("REPORTING_STREAMS_SESSION_TIMEOUT", "streams_session_timeout")
     )
+    # The worker's /metrics (its streamed_totals_* counters) for Prometheus: 0 = none (the dev stack, tests);
+    # bound to loopback unless a container sets 0.0.0.0 (no Service routes to it).
+    worker_metrics_port: int = Field(
+        6066, ge=0, le=65535, validation_alias=AliasChoices("REPORTING_WORKER_METRICS_PORT", "worker_metrics_port")
+    )
+    worker_metrics_bind: str = Field(
+        "127.0.0.1", validation_alias=AliasChoices("REPORTING_WORKER_METRICS_BIND", "worker_metrics_bind")
+    )
     # Other topics than the contract's, for tests and the bench only (each keeps its events apart).
     case_events_topic: str = Field(
         "case-events", validation_alias=AliasChoices("REPORTING_CASE_EVENTS_TOPIC", "case_events_topic")

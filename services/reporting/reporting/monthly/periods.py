@@ -3,7 +3,7 @@
 A period is one calendar month, named ``YYYY-MM`` (Common Era, as stored) and shown with its Thai month and
 Buddhist Era year (``ตุลาคม 2569``). October 2569 BE belongs to fiscal year 2570 BE.
 
-Dates, as decided for issue #10 (docs/parts/monthly.md): the figures are cut off at the end of the month's last
+Dates, as decided for issue #10 (docs/reporting.md): the figures are cut off at the end of the month's last
 day (Asia/Bangkok). A district reports the month **by the 30th of the following month** (the letters' "every
 30th"; in February, whose month has no 30th, by its last day), so October's district reports are due 30 Nov.
 A province reviews its districts after that and sends its own report **by the 6th of the month after the

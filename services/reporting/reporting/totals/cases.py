@@ -1,36 +1,37 @@
-"""Applying case events to per-case records, idempotent by design: the join each stored case value rests on,
-and what a record tells each district. Pure: the worker (``reporting.streams``) applies batches through
-``reporting.totals.batch``, which calls :func:`merge` and :func:`statements`; the per-partition district sums
-and the rows they publish are ``reporting.totals.partials`` (whose docstring carries the argument below on
-to them). Province and national totals are summed by ``reporting.totals.rollup``.
+"""Applying case events to per-case records and what they tell districts, idempotent by design. Pure: the
+Faust agents in ``reporting.streams`` only load a value, call one function here (or in
+``reporting.totals.districts``), store the result and send what it returns. Province and national totals are
+summed by ``reporting.totals.rollup``.
 
 The path of an event::
 
-    case-events (key case_id) ──> one stored value per case: CaseRecord + statements + happenings
-        ──> per-partition sums by district and by (district, month)   (in memory, derived from those values)
-        ──> rows on the compacted totals topic ──> RollUp: district, province and nation as sums of rows
+    case-events (key case_id) ──> CaseRecord per case ──> UnitChange records (key district code)
+        ──> Bucket per (district, hash(case) % BUCKETS) and DayRow per (district, day)
+        ──> TotalsRow per district and per (district, day) on the compacted totals topic
+        ──> RollUp: province and nation as sums of district rows (in whoever reads the topic)
 
 Why it counts every event exactly once without Kafka transactions
 ----------------------------------------------------------------
 1. **Every stored value is a join.** A :class:`CaseRecord` is the join (least upper bound) of the case's
    events seen so far: the snapshot of the highest revision, the set of revisions, the districts it has
-   been in, its transfers; the happenings beside it are added per revision the record did not have.
-   ``merge`` is idempotent, commutative and associative, so a redelivered, replayed or out-of-order input
-   changes nothing it should not, in any order, any number of times.
+   been in, its transfers. A ``districts.Bucket`` keeps, per case, the statement with the highest version;
+   a ``districts.DayRow`` is the set of happenings (case, revision) it has counted. ``merge``/``apply`` are
+   idempotent, commutative and associative, so a redelivered, replayed or out-of-order input changes
+   nothing it should not, in any order, any number of times.
 2. **No value depends on another key.** Unit totals are not kept as running sums beside per-case state
-   (two keys that a crash can leave out of step: one written, the other lost). They are derived in memory
-   from the case values (``partials.Partials``) and rebuilt from them whenever they cannot vouch for them.
+   (two keys that a crash can leave out of step: one written, the other lost). A bucket's totals live in
+   the same value as the cases they sum, so one write carries both; the district's total is the sum of
+   its buckets, derived in memory (``districts.UnitTotals``) and checked against the stored versions.
 3. **What is sent is absolute and versioned.** A :class:`Statement` says "case C at version V adds F to
    district D" (F empty once the case has left D), never "add ΔF"; its version is the number of
-   revisions the record has seen, which grows with every change. A record states its figures for *every*
-   district it has been in, so the old district loses a transferred case whatever the order. A row of the
-   totals topic carries a state with a version (the sum of its case versions, or the number of happenings);
-   readers keep the highest (``rollup.RollUp``).
-4. **Every processing re-stores and re-sends.** A batch writes each case value it touched and publishes
-   each row it touched even when the join changed nothing, and acks its inputs only after the broker has
-   acknowledged all of it (``reporting.totals.durable``). So whatever a crash loses belongs to an input that
-   is not yet committed, and will be processed again; whatever it keeps is a join the re-processing cannot
-   inflate.
+   revisions the record has seen, which grows with every change. Each record states its figures for
+   *every* district it has been in, so a lost or reordered statement is repaired by the next one. A
+   ``districts.TotalsRow`` carries the unit's state with a version (the sum of its case versions, or the
+   number of happenings); readers keep the highest (``rollup.RollUp``).
+4. **Every processing re-stores and re-sends.** The agents write the value and send the outputs even
+   when the join changed nothing, and ack the input only after the broker has acknowledged all of it
+   (``reporting.totals.durable.AckWhenDurable``). So whatever a crash loses belongs to an input that is not yet
+   committed, and will be processed again; whatever it keeps is a join the re-processing cannot inflate.
 
 Hence after a redelivery, a SIGKILL between any two steps, a rebalance or a replay from the start, each
 value converges to the join of all inputs and each reader to the final row: every case counted once, at
@@ -45,13 +46,15 @@ against the registration service is the backstop).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from reporting.totals.contributions import contribution, transfer_figures
-from reporting.totals.events import CaseSnapshot, Facts, Transfer
-from reporting.totals.figures import add
+from reporting.totals.contributions import contribution, daily_counts, transfer_figures
+from reporting.totals.events import CaseSnapshot, Facts, Transfer, snapshot_of, transfer_of
+from reporting.totals.figures import DAILY, ImpossibleFigures, add, bangkok_day, checked, plausible
+
+Store = MutableMapping[str, Any]  # JSON values by key: a Faust table in the worker, a dict in tests
 
 
 def canonical(value: Any) -> str:
@@ -141,7 +144,7 @@ def merge(record: CaseRecord | None, case: CaseSnapshot, transfer: Transfer | No
     )
 
 
-# --- what a case tells districts ---------------------------------------------------------------------------
+# --- what flows from cases to districts (keyed by district code) -----------------------------------------
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,10 @@ class Statement:
     district: str
     figures: Mapping[str, int]
 
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": "case", "case_id": self.case_id, "version": self.version, "district": self.district,
+                "figures": dict(self.figures)}
+
 
 @dataclass(frozen=True)
 class Happening:
@@ -165,9 +172,30 @@ class Happening:
     day: str
     figures: Mapping[str, int]
 
+    @property
+    def id(self) -> str:
+        return f"{self.case_id}@{self.revision}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"kind": "day", "case_id": self.case_id, "revision": self.revision, "district": self.district,
+                "day": self.day, "figures": dict(self.figures)}
 
 
 UnitChange = Statement | Happening
+
+
+def change_from_json(raw: Mapping[str, Any]) -> UnitChange:
+    """A record of the internal topic, checked again: it crossed a broker."""
+    try:
+        if raw["kind"] == "case":
+            return Statement(str(raw["case_id"]), plausible("version", raw["version"]), str(raw["district"]),
+                             checked(raw["figures"]))
+        if raw["kind"] == "day":
+            return Happening(str(raw["case_id"]), plausible("revision", raw["revision"]), str(raw["district"]),
+                             str(raw["day"]), checked(raw["figures"], DAILY))
+    except (KeyError, TypeError, AttributeError) as broken:
+        raise ImpossibleFigures(f"unit change without {broken}") from None
+    raise ImpossibleFigures(f"unit change of kind {raw.get('kind')!r}")
 
 
 def statements(record: CaseRecord) -> list[Statement]:
@@ -180,3 +208,35 @@ def statements(record: CaseRecord) -> list[Statement]:
                   add(own if district == case.district_code else {}, transfer_figures(record.transfers, district)))
         for district in sorted(record.districts)
     ]
+
+
+def on_case_event(record: CaseRecord | None, event: Mapping[str, Any]) -> tuple[CaseRecord, list[UnitChange]] | None:
+    """The case's record after ``event``, and everything to send to the districts: the record's statements
+    and the event's happenings. None when the event is not about a case's figures. Raises
+    :class:`ImpossibleFigures` (before anything changes) for an event no case can have.
+
+    The statements are sent after every event, even one already applied (4. above)."""
+    case = snapshot_of(event)
+    if case is None:
+        return None
+    transfer = transfer_of(event)
+    day = bangkok_day(event["occurred_at"])
+    counts = daily_counts(event)
+    new = merge(record, case, transfer)
+    happenings = [Happening(case.case_id, case.revision, district, day, figures) for district, figures in counts]
+    return new, [*statements(new), *happenings]
+
+
+def apply_case_event(records: Store, event: Mapping[str, Any]) -> tuple[bool, list[UnitChange]] | None:
+    """What the ``cases`` agent does with one event: the case's record joined with it and stored (even when
+    unchanged: 4. above), and what to send. ``(changed, changes)``, or None for an event about something
+    else; raises :class:`ImpossibleFigures` before storing anything."""
+    case_id = event.get("case_id")
+    stored = records.get(case_id) if isinstance(case_id, str) else None
+    known = CaseRecord.from_json(stored) if stored is not None else None
+    result = on_case_event(known, event)
+    if result is None:
+        return None
+    record, changes = result
+    records[record.case_id] = record.as_json()
+    return known is None or record.version != known.version, changes

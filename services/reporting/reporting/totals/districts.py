@@ -1,14 +1,93 @@
-"""The rows of the ``totals`` topic as readers take them: a district's figures (all-time or one day's), whole or
-one partition's share (the batch worker's, ``reporting.totals.partials``, which also writes the month rows the
-reader turns into day rows: ``reporting.totals.view.rows_of``)."""
+"""District sums: the ``units`` agent's side. Statements and happenings (``reporting.totals.cases``) are
+joined into buckets and day rows, and each district's row for the ``totals`` topic is derived from them.
+Why this counts every event exactly once is argued in ``reporting.totals.cases`` (the numbered points cited here).
+"""
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from reporting.totals.figures import DAILY, FIGURES, checked, plausible
+from reporting.totals.cases import Happening, Statement, Store, UnitChange, canonical
+from reporting.totals.figures import DAILY, FIGURES, add, checked, diff, plausible
+
+# Cases of one district are spread over this many stored values, so a write stays small in a district of
+# thousands; changing it changes every key (a rebuild under a new app id).
+BUCKETS = 64
+
+
+# --- per district (keyed by district code) ---------------------------------------------------------------
+
+
+def bucket_of(case_id: str) -> int:
+    """Stable across processes and Python versions (``hash`` of a str is salted per process)."""
+    return zlib.crc32(case_id.encode()) % BUCKETS
+
+
+def bucket_key(district: str, number: int) -> str:
+    return f"{district}/{number:02d}"
+
+
+def day_key(district: str, day: str) -> str:
+    return f"{district}/{day}"
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """Some of a district's cases, each with its latest statement, and their sum: one stored value, so the
+    sum can never disagree with the cases it sums (``totals.cases``, 2.)."""
+
+    cases: Mapping[str, tuple[int, Mapping[str, int]]] = field(default_factory=dict)
+    totals: Mapping[str, int] = field(default_factory=dict)
+    version: int = 0  # the sum of the case versions: grows with every change
+
+    def apply(self, statement: Statement) -> Bucket:
+        known = self.cases.get(statement.case_id)
+        new = (statement.version, dict(statement.figures))
+        if known is not None and (known[0], canonical(known[1])) >= (new[0], canonical(new[1])):
+            return self  # redelivered or older: the join is unchanged
+        old_version, old_figures = known if known is not None else (0, {})
+        return Bucket(
+            cases={**self.cases, statement.case_id: new},
+            totals=add(self.totals, diff(old_figures, new[1])),
+            version=self.version - old_version + new[0],
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {"cases": {c: [v, dict(f)] for c, (v, f) in self.cases.items()}, "totals": dict(self.totals),
+                "version": self.version}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any] | None) -> Bucket:
+        if raw is None:
+            return cls()
+        return cls({c: (v, f) for c, (v, f) in raw["cases"].items()}, raw["totals"], raw["version"])
+
+
+@dataclass(frozen=True)
+class DayRow:
+    """A district's counts on one Bangkok day, and which happenings they count (same value: ``totals.cases``, 2.)."""
+
+    seen: frozenset[str] = frozenset()
+    totals: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def version(self) -> int:
+        return len(self.seen)
+
+    def apply(self, happening: Happening) -> DayRow:
+        if happening.id in self.seen:
+            return self
+        return DayRow(self.seen | {happening.id}, add(self.totals, happening.figures))
+
+    def as_json(self) -> dict[str, Any]:
+        return {"seen": sorted(self.seen), "totals": dict(self.totals)}
+
+    @classmethod
+    def from_json(cls, raw: Mapping[str, Any] | None) -> DayRow:
+        return cls() if raw is None else cls(frozenset(raw["seen"]), raw["totals"])
 
 
 @dataclass(frozen=True)
@@ -20,12 +99,10 @@ class TotalsRow:
     day: str | None
     version: int
     figures: Mapping[str, int]
-    part: int | None = None  # the case-events partition whose share this is (``partials``); None: all of it
 
     @property
     def key(self) -> str:
-        part = f":p{self.part}" if self.part is not None else ""
-        return f"district:{self.district}{part}" + (f":{self.day}" if self.day else "")
+        return f"district:{self.district}" + (f":{self.day}" if self.day else "")
 
     def as_json(self) -> dict[str, Any]:
         return {"level": "district", "code": self.district, "province_code": self.district[:2], "day": self.day,
@@ -36,3 +113,72 @@ class TotalsRow:
         day = raw["day"]
         names = DAILY if day else FIGURES
         return cls(raw["code"], day, plausible("version", raw["version"]), checked(raw["figures"], names))
+
+
+class UnitTotals:
+    """A district's all-time figures: the sum of its buckets. Derived and kept in memory only, rebuilt from
+    the stored buckets whenever it cannot vouch for them (after a rebalance, or when a bucket's stored
+    version is not the one it last summed)."""
+
+    def __init__(self, district: str, buckets: Mapping[int, Bucket]) -> None:
+        self.district = district
+        self.versions = {number: bucket.version for number, bucket in buckets.items() if bucket.version}
+        self.figures = add(*(bucket.totals for bucket in buckets.values()))
+
+    def replace(self, number: int, old: Bucket, new: Bucket) -> bool:
+        """Swaps one bucket's share; False, changing nothing, when ``old`` is not what was summed."""
+        if self.versions.get(number, 0) != old.version:
+            return False
+        self.versions[number] = new.version
+        # In place (once per statement, ~30 figures): zeros may stay here and are left out of the row.
+        figures, get = self.figures, self.figures.get
+        for name, value in old.totals.items():
+            figures[name] = get(name, 0) - value
+        for name, value in new.totals.items():
+            figures[name] = get(name, 0) + value
+        return True
+
+    def row(self) -> TotalsRow:
+        return TotalsRow(self.district, None, sum(self.versions.values()),
+                         {name: value for name, value in self.figures.items() if value})
+
+
+def day_row(district: str, day: str, row: DayRow) -> TotalsRow:
+    return TotalsRow(district, day, row.version, dict(row.totals))
+
+
+class Districts:
+    """What the ``units`` agent does with one :data:`UnitChange`: the bucket or day row joined with it and
+    stored (even when unchanged: ``totals.cases``, 4.), and the district's row to publish."""
+
+    def __init__(self, buckets: Store, days: Store) -> None:
+        self.buckets = buckets
+        self.days = days
+        self.sums: dict[str, UnitTotals] = {}  # derived from ``buckets``; see UnitTotals
+
+    def apply(self, change: UnitChange) -> tuple[bool, TotalsRow]:
+        """``(changed, row)``: the row is the district's (all-time for a statement, the day's otherwise)."""
+        if isinstance(change, Statement):
+            number = bucket_of(change.case_id)
+            key = bucket_key(change.district, number)
+            old = Bucket.from_json(self.buckets.get(key))
+            new = old.apply(change)
+            self.buckets[key] = new.as_json()
+            return new is not old, self._sums(change.district, number, old, new).row()
+        key = day_key(change.district, change.day)
+        old_day = DayRow.from_json(self.days.get(key))
+        new_day = old_day.apply(change)
+        self.days[key] = new_day.as_json()
+        return new_day is not old_day, day_row(change.district, change.day, new_day)
+
+    def forget(self) -> None:
+        """After a rebalance or restart: what is stored may have changed under the sums."""
+        self.sums.clear()
+
+    def _sums(self, district: str, number: int, old: Bucket, new: Bucket) -> UnitTotals:
+        sums = self.sums.get(district)
+        if sums is None or not sums.replace(number, old, new):
+            # Unknown here, or not the bucket it last summed: rebuilt from what is stored (``new`` included).
+            stored = {n: Bucket.from_json(self.buckets.get(bucket_key(district, n))) for n in range(BUCKETS)}
+            sums = self.sums[district] = UnitTotals(district, stored)
+        return sums

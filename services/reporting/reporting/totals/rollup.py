@@ -18,14 +18,12 @@ class RollUp:
         self.sums: dict[tuple[str, str, str | None], dict[str, int]] = {}
 
     def apply(self, row: TotalsRow) -> bool:
-        """False when ``row`` is not newer than the one held, or changes no figure."""
+        """False when ``row`` is not newer than the one held."""
         held = self.rows.get(row.key)
         if held is not None and held.version >= row.version:
             return False
         change = diff(held.figures if held else {}, row.figures)
         self.rows[row.key] = row
-        if not change:  # a month row republishes its unchanged days at the month's new version
-            return False
         for unit in (("district", row.district), ("province", row.district[:2]), ("nation", NATION)):
             key = (*unit, row.day)
             self.sums[key] = add(self.sums.get(key, {}), change)

@@ -19,6 +19,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CASE_EVENTS = registry.topic("case-events")
+UNIT_CHANGES = "reporting-unit-changes"  # internal: what cases tell districts (cases.Statement, cases.Happening)
+
+
+def unit_changes_topic(app_id: str) -> str:
+    """Named by the app id like Faust's changelogs, so a rebuild under a new id shares nothing."""
+    return f"{app_id}-unit-changes"
+
+
 # Where dashboards read totals: one row per district and per (district, day), the latest kept by compaction
 # (contracts/contracts/topics/totals.yaml; the rows are districts.TotalsRow.as_json).
 TOTALS = registry.topic("totals")
@@ -36,17 +44,20 @@ def broker_urls(bootstrap: str | Sequence[str]) -> list[str]:
 
 
 def internal_topics(streams: Streams) -> list[NewTopic]:
-    """The topics the worker writes: created before it joins its group, because a topic
+    """The topics the worker writes besides ``totals``: created before it joins its group, because a topic
     Faust creates while the group forms is missing from the first assignment (and stays unassigned until
     the metadata is refreshed, minutes later)."""
     app = streams.app
     replicas = app.conf.topic_replication_factor
-    table = streams.cases
-    assert table.partitions is not None  # made with its partitions (create_app)
-    return [NewTopic(streams.totals.get_topic_name(), num_partitions=TOTALS.partitions, replication_factor=replicas,
-                     config={"cleanup.policy": "compact", **TOTALS_CONFIG}),
-            NewTopic(table.changelog_topic.get_topic_name(), num_partitions=table.partitions,
-                     replication_factor=replicas, config={"cleanup.policy": "compact"})]
+    topics = [NewTopic(streams.unit_changes.get_topic_name(), num_partitions=streams.unit_changes.partitions,
+                       replication_factor=replicas, config={"retention.ms": str(7 * 24 * 3600 * 1000)}),
+              NewTopic(streams.totals.get_topic_name(), num_partitions=TOTALS.partitions, replication_factor=replicas,
+                       config={"cleanup.policy": "compact", **TOTALS_CONFIG})]
+    for table in (streams.case_records, streams.unit_buckets, streams.unit_days):
+        assert table.partitions is not None  # every table here is made with its partitions (create_app)
+        topics.append(NewTopic(table.changelog_topic.get_topic_name(), num_partitions=table.partitions,
+                               replication_factor=replicas, config={"cleanup.policy": "compact"}))
+    return topics
 
 
 def ensure_internal_topics(streams: Streams, bootstrap: str, timeout: float = 30.0) -> None:

@@ -24,7 +24,6 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPar
 
 from reporting.totals.districts import TotalsRow
 from reporting.totals.figures import NATION, ImpossibleFigures
-from reporting.totals.partials import PartialRow
 from reporting.totals.rollup import RollUp
 
 log = logging.getLogger(__name__)
@@ -35,18 +34,6 @@ Unit = tuple[str, str]  # (level, code); the nation's code is "" here, as the da
 
 def _rollup_code(level: str, code: str) -> str:
     return NATION if level == "nation" else code
-
-
-def rows_of(raw: dict[str, Any]) -> list[TotalsRow]:
-    """The district rows in one value of the topic: a whole district's row, or the batch worker's share of one
-    partition (all-time, or a month of days, each day a row of its own at the month's version)."""
-    if "part" not in raw:
-        return [TotalsRow.from_json(raw)]
-    partial = PartialRow.from_json(raw)
-    if partial.month is None:
-        return [TotalsRow(partial.district, None, partial.version, partial.figures, partial.part)]
-    return [TotalsRow(partial.district, day, partial.version, figures, partial.part)
-            for day, figures in partial.days.items()]
 
 
 def units_of(row: TotalsRow) -> set[Unit]:
@@ -124,8 +111,8 @@ class TotalsView:
             if value is None:
                 continue
             try:
-                rows.extend(rows_of(json.loads(value)))
-            except (ValueError, KeyError, TypeError, AttributeError, ImpossibleFigures) as broken:
+                rows.append(TotalsRow.from_json(json.loads(value)))
+            except (ValueError, KeyError, TypeError, ImpossibleFigures) as broken:
                 self.refused += 1
                 log.error("unreadable totals row: %s", broken)
         changed: set[Unit] = set()

@@ -29,7 +29,8 @@ from reporting.reconcile.result import RunResult
 from reporting.reconcile.settings import ReconcileSettings
 from reporting.reconcile.store import ResultStore
 from reporting.settings import Settings
-from reporting.totals.batch import rolled_up
+from reporting.totals.cases import apply_case_event, change_from_json
+from reporting.totals.districts import Districts
 from reporting.totals.figures import NATION
 from reporting.totals.rollup import RollUp
 
@@ -88,7 +89,14 @@ class LiveView:
 
 def streamed(events: list[dict[str, Any]]) -> LiveView:
     """The events through the stream's own pure functions (what the worker and the view do)."""
-    return LiveView(rolled_up(events))
+    records: dict[str, Any] = {}
+    districts, rollup = Districts({}, {}), RollUp()
+    for event in events:
+        applied = apply_case_event(records, event)
+        assert applied is not None
+        for change in applied[1]:
+            rollup.apply(districts.apply(change_from_json(change.as_json()))[1])
+    return LiveView(rollup)
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Case histories as the registration service would publish them, the oracle their totals must equal, and the
-pipeline without Faust (the same functions the worker's batches call), for the tests of ``reporting.totals``.
+pipeline without Faust (the same functions the agents call), for the tests of ``reporting.totals``.
 
 The oracle: each case's latest revision counted once, in the district it is in now; each transfer at both
 ends; each event once on its Bangkok day. Whatever the delivery (permuted, duplicated, re-sent after a
@@ -9,7 +9,6 @@ crash that lost any uncommitted write), the totals must equal it.
 from __future__ import annotations
 
 import copy
-import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
@@ -19,14 +18,12 @@ from typing import Any
 from hypothesis import strategies as st
 
 from contracts import codec, registry
-from reporting.totals.batch import apply_partition
+from reporting.totals.cases import UnitChange, apply_case_event, change_from_json
 from reporting.totals.contributions import contribution, daily_counts, transfer_figures
-from reporting.totals.districts import TotalsRow
+from reporting.totals.districts import Districts, TotalsRow
 from reporting.totals.events import CHANNELS, REFERRALS, snapshot_of, transfer_of
 from reporting.totals.figures import add, bangkok_day
-from reporting.totals.partials import PartialRow, Partials
 from reporting.totals.rollup import RollUp, roll_up
-from reporting.totals.view import rows_of
 
 Event = dict[str, Any]
 ICT = timezone(timedelta(hours=7))
@@ -182,59 +179,22 @@ def assert_same_totals(got: RollUp, want: RollUp) -> None:
         assert all(value > 0 for value in figures.values())  # never negative (and no zeros kept)
 
 
-# --- the pipeline without Faust: the same functions the worker's batches call ---------------------------
+# --- the pipeline without Faust: the same functions the agents call ------------------------------------
 
 
-PARTITIONS = 3
+def run_cases(delivery: Iterable[Event], records: dict[str, Any] | None = None) -> list[UnitChange]:
+    records = {} if records is None else records
+    sent: list[UnitChange] = []
+    for event in delivery:
+        result = apply_case_event(records, event)
+        assert result is not None
+        sent.extend(result[1])
+    return sent
 
 
-def partition_of(case_id: str) -> int:
-    return sum(case_id.encode()) % PARTITIONS  # any fixed choice: one case, one partition, as Kafka keys them
-
-
-class Worker:
-    """The worker's batch step on plain dicts: one table of case values, the partitions' sums, the rows sent."""
-
-    def __init__(self, cases: dict[str, Any] | None = None) -> None:
-        self.cases: dict[str, Any] = {} if cases is None else cases
-        self.partials = Partials()
-        self.outcomes: list[str] = []
-        self.refused: list[tuple[int, str]] = []
-        self.published: list[PartialRow] = []  # the last batch's rows as sent
-
-    def batch(self, events: list[Event]) -> list[TotalsRow]:
-        """Applies ``events`` as one batch; the rows it publishes, read back as a reader reads them (JSON)."""
-        outcomes = ["skipped"] * len(events)
-        refused: list[tuple[int, str]] = []
-        by_part: dict[int, dict[str, list[tuple[int, Event]]]] = {}
-        for index, event in enumerate(events):
-            case_id = event.get("case_id")
-            part = partition_of(str(case_id))
-            by_part.setdefault(part, {}).setdefault(case_id if isinstance(case_id, str) else "", []).append(
-                (index, event))
-        missing = set(by_part) - self.partials.built
-        if missing:  # after a start or a crash: the sums rebuilt from what is stored
-            self.partials.rebuild(missing, list(self.cases.values()))
-        for part, cases in by_part.items():
-            apply_partition(self.cases, self.partials, part, cases, outcomes, refused)
-        self.outcomes.extend(outcomes)
-        self.refused.extend(refused)
-        self.published = self.partials.take_rows()
-        return [row for partial in self.published for row in rows_of(_through_json(partial.as_json()))]
-
-    def restart(self) -> None:
-        self.partials.forget()
-
-
-def _through_json(value: dict[str, Any]) -> dict[str, Any]:
-    return dict(json.loads(json.dumps(value)))
-
-
-def run_cases(delivery: Iterable[Event], cases: dict[str, Any] | None = None, batch: int = 1) -> list[TotalsRow]:
-    """``delivery`` through the worker's batches of ``batch`` events; every row published."""
-    worker = Worker(cases)
-    events = list(delivery)
-    return [row for start in range(0, len(events), batch) for row in worker.batch(events[start:start + batch])]
+def run_districts(changes: Iterable[UnitChange], districts: Districts | None = None) -> list[TotalsRow]:
+    districts = districts or Districts({}, {})
+    return [districts.apply(change_from_json(change.as_json()))[1] for change in changes]  # through JSON, as Kafka
 
 
 def case4_events() -> list[Event]:

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from contracts import codec
-from reporting.totals.batch import rolled_up
+from reporting.totals.cases import apply_case_event, change_from_json
+from reporting.totals.districts import Districts
 from reporting.totals.figures import NATION
 from reporting.totals.rollup import RollUp
 
@@ -105,7 +106,15 @@ def stories() -> list[CaseStory]:
 
 def stream(events: Iterable[Event]) -> RollUp:
     """What the worker publishes and a reader rolls up, through the same pure functions as the agents."""
-    return rolled_up(events)
+    records: dict[str, Any] = {}
+    districts = Districts({}, {})
+    rollup = RollUp()
+    for event in events:
+        applied = apply_case_event(records, event)
+        assert applied is not None
+        for change in applied[1]:
+            rollup.apply(districts.apply(change_from_json(change.as_json()))[1])
+    return rollup
 
 
 class LiveView:

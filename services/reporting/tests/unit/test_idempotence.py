@@ -1,6 +1,6 @@
-"""Idempotent application of case events, end to end through the worker's batch step (``reporting.totals.batch``,
-``.partials``) and ``.rollup``: any delivery (permuted, duplicated, replayed, cut into any batches, or re-sent
-after workers were killed) gives the totals of the oracle in ``case_histories``.
+"""Idempotent application of case events, end to end through ``reporting.totals.cases``, ``.districts`` and
+``.rollup``: any delivery (permuted, duplicated, replayed, or re-sent after workers were killed) gives the
+totals of the oracle in ``case_histories``.
 """
 
 from __future__ import annotations
@@ -13,44 +13,36 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from reporting.totals.cases import UnitChange, apply_case_event
+from reporting.totals.districts import Districts
 from reporting.totals.rollup import roll_up
 
-from .case_histories import Event, Worker, assert_same_totals, deliveries, expected
-
-
-def batches(events: list[Event], rnd: random.Random) -> list[list[Event]]:
-    """``events`` cut into batches of random sizes (a batch may hold a case's events twice, or several of them)."""
-    cut, start = [], 0
-    while start < len(events):
-        size = rnd.randint(1, 8)
-        cut.append(events[start:start + size])
-        start += size
-    return cut
+from .case_histories import Event, assert_same_totals, deliveries, expected, run_cases, run_districts
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(deliveries(), st.randoms(use_true_random=False))
-def test_any_permutation_with_duplicates_in_any_batches_gives_the_totals_of_each_cases_latest_revision(
+def test_any_permutation_with_duplicates_gives_the_totals_of_each_cases_latest_revision(
         drawn: tuple[list[list[Event]], list[Event]], rnd: random.Random) -> None:
     cases, delivery = drawn
-    worker = Worker()
-    rows = [row for batch in batches(delivery, rnd) for row in worker.batch(batch)]
-    rnd.shuffle(rows)  # readers of the totals topic see rows in any order, some twice
+    changes = run_cases(delivery)
+    rnd.shuffle(changes)  # the second hop in another order again, some twice
+    rows = run_districts(changes + rnd.sample(changes, len(changes) // 3))
+    rnd.shuffle(rows)  # and readers of the totals topic too
     assert_same_totals(roll_up(rows + rows[: len(rows) // 2]), expected(cases))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(deliveries(max_cases=4), st.randoms(use_true_random=False))
-def test_applying_the_same_delivery_again_changes_nothing(drawn: tuple[list[list[Event]], list[Event]],
-                                                         rnd: random.Random) -> None:
-    """A replay from the start of the topic over the stored table (in other batches)."""
+@given(deliveries(max_cases=4))
+def test_applying_the_same_delivery_again_changes_nothing(drawn: tuple[list[list[Event]], list[Event]]) -> None:
+    """A replay from the start of the topic over the stored tables."""
     _cases, delivery = drawn
-    worker = Worker()
-    first = [row for batch in batches(delivery, rnd) for row in worker.batch(batch)]
-    stored = copy.deepcopy(worker.cases)
-    again = [row for batch in batches(delivery, rnd) for row in worker.batch(batch)]
-    assert worker.cases == stored
-    assert set(worker.outcomes[len(delivery):]) <= {"unchanged", "ignored"}
+    records: dict[str, Any] = {}
+    districts = Districts({}, {})
+    first = run_districts(run_cases(delivery, records), districts)
+    stored = (copy.deepcopy(records), copy.deepcopy(districts.buckets), copy.deepcopy(districts.days))
+    again = run_districts(run_cases(delivery, records), districts)
+    assert (records, districts.buckets, districts.days) == stored
     latest = {row.key: row for row in first}
     assert all(row.version <= latest[row.key].version for row in again)
     assert_same_totals(roll_up(again), roll_up(first))
@@ -61,11 +53,11 @@ def test_applying_the_same_delivery_again_changes_nothing(drawn: tuple[list[list
 
 def crash(log: Sequence[Any], step: Callable[[Any], list[Any]], stores: Sequence[MutableMapping[str, Any]],
           rnd: random.Random, *, on_restart: Callable[[], None] = lambda: None, crashes: int = 4) -> list[Any]:
-    """Runs ``step`` over ``log`` like a worker that is killed now and then. A step is committed only once its
-    writes and records are on the broker (``durable.wait_durable``), or the worker dies first: then every key
-    written since the last commit is left at *any* value it took since (the changelog and the local store each
-    kept some writes, not others), each record sent survives or not, and the worker restarts from the commit.
-    Returns every record that reached the broker, in order."""
+    """Runs ``step`` over ``log`` like a worker that is killed now and then. It works in batches; a batch is
+    committed only once its writes and records are on the broker (AckWhenDurable), or the worker dies first:
+    then every key it wrote is left at *any* value it took since the commit (the changelog and the local store
+    each kept some writes, not others), each record it sent survives or not, and the worker restarts from the
+    commit. Returns every record that reached the broker, in order."""
     delivered: list[Any] = []
     position = 0
     while position < len(log):
@@ -95,12 +87,20 @@ def crash(log: Sequence[Any], step: Callable[[Any], list[Any]], stores: Sequence
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(deliveries(max_cases=4), st.randoms(use_true_random=False))
-def test_killed_workers_still_count_everything_once(drawn: tuple[list[list[Event]], list[Event]],
-                                                   rnd: random.Random) -> None:
+def test_killed_workers_on_both_hops_still_count_everything_once(
+        drawn: tuple[list[list[Event]], list[Event]], rnd: random.Random) -> None:
     cases, delivery = drawn
-    worker = Worker()
-    rows = crash(batches(delivery, rnd), worker.batch, [worker.cases], rnd,
-                 on_restart=worker.restart)  # a restarted worker has no sums in memory
+    records: dict[str, Any] = {}
+
+    def cases_step(event: Event) -> list[UnitChange]:
+        result = apply_case_event(records, event)
+        assert result is not None
+        return result[1]
+
+    changes = crash(delivery, cases_step, [records], rnd)
+    districts = Districts({}, {})
+    rows = crash(changes, lambda change: [districts.apply(change)[1]], [districts.buckets, districts.days], rnd,
+                 on_restart=districts.forget)  # a restarted worker has no sums in memory
     rnd.shuffle(rows)
     assert_same_totals(roll_up(rows), expected(cases))
 

@@ -9,12 +9,10 @@ import random
 
 from contracts import codec
 from reporting.totals.api import totals_row
-from reporting.totals.districts import TotalsRow
-from reporting.totals.partials import PartialRow
+from reporting.totals.cases import apply_case_event, change_from_json
+from reporting.totals.districts import Districts, TotalsRow
 from reporting.totals.sample import MANY_DISTRICTS, case_events, expected_totals
 from reporting.totals.view import TotalsView
-
-from .case_histories import Worker
 
 
 def raw(row: TotalsRow) -> bytes:
@@ -77,30 +75,14 @@ def test_sample_events_keep_the_contract_and_add_up_as_the_pipeline_adds_them() 
     assert any(e["event_type"] == "CaseTransferred" for e in events)
     shuffled = [*events, *events[:40]]  # redelivered, and in any order
     random.Random(3).shuffle(shuffled)  # noqa: S311 - test data
-    worker = Worker()
+    records: dict[str, object] = {}
+    districts = Districts({}, {})
     view = TotalsView("localhost:1")
-    for start in range(0, len(shuffled), 37):
-        worker.batch(shuffled[start:start + 37])
-        view.apply([json.dumps(row.as_json()).encode() for row in worker.published])
+    for event in shuffled:
+        result = apply_case_event(records, event)
+        assert result is not None
+        for change in result[1]:
+            _, row = districts.apply(change_from_json(change.as_json()))
+            view.apply([raw(row)])
     for (level, code), figures in expected_totals(events).items():
         assert view.figures(level, code) == figures, (level, code)
-
-
-def test_partition_shares_add_up_and_a_month_row_gives_its_days() -> None:
-    view = TotalsView("localhost:1")
-    shares = [PartialRow("4701", 0, 3, {"registrants": 2}), PartialRow("4701", 1, 1, {"registrants": 1}),
-              PartialRow("4701", 1, 2, {}, "2026-12", {"2026-12-03": {"registrations": 2},
-                                                       "2026-12-04": {"contacts": 1}})]
-    view.apply([json.dumps(row.as_json()).encode() for row in shares])
-    assert view.figures("district", "4701") == {"registrants": 3}
-    assert view.figures("nation", "") == {"registrants": 3}
-    assert view.days("district", "4701") == ["2026-12-03", "2026-12-04"]
-    newer = PartialRow("4701", 1, 3, {}, "2026-12", {"2026-12-03": {"registrations": 2},
-                                                     "2026-12-04": {"contacts": 2}})
-    assert view.apply([json.dumps(newer.as_json()).encode()]) == {("district", "4701"), ("province", "47"),
-                                                                  ("nation", "")}
-    assert view.apply([json.dumps(shares[2].as_json()).encode()]) == set()  # older: ignored
-    assert view.figures("province", "47", "2026-12-04") == {"contacts": 2}
-    assert view.figures("province", "47", "2026-12-03") == {"registrations": 2}
-    view.apply([raw(TotalsRow("4801", None, 1, {"registrants": 1}))])  # a whole district's row still reads
-    assert view.figures("nation", "") == {"registrants": 4}
