@@ -3,7 +3,8 @@ PromQL reader that finds the series and labels an expression uses. Shared by the
 (tests/test_metric_queries.py) and the scrape test (tests/test_metrics_scrape.py).
 
 The registry is the one every service's ``/metrics`` serves (``prometheus_client.REGISTRY``), filled by importing
-each service's app factory and the stream worker (whose ``/metrics`` serves its ``streamed_totals_*`` counters).
+each service's app factory and the stream worker; the worker's Faust sensors are built from faust's own
+``FaustMetrics`` under the prefix the worker gives them (``reporting.streams``: ``reporting_worker``).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry
 from prometheus_client.metrics import MetricWrapperBase
 from prometheus_client.registry import Collector
 
 SERVICES = ("registration", "identity", "reporting", "notify")
+FAUST_PREFIX = "reporting_worker"
 # Labels Prometheus adds to every series it scrapes (job and instance from the target).
 TARGET_LABELS = frozenset({"job", "instance"})
 # Series that come from Prometheus or an exporter, not from our code: name -> (labels, where from).
@@ -74,6 +76,13 @@ def exposed() -> dict[str, Series]:
     for collector in list(REGISTRY._collector_to_names):
         module = type(collector).__module__
         for series in _from_collector(collector, module):
+            found[series.name] = series
+    from faust.sensors.prometheus import FaustMetrics
+
+    faust_registry = CollectorRegistry()
+    FaustMetrics.create(faust_registry, FAUST_PREFIX)
+    for collector in list(faust_registry._collector_to_names):
+        for series in _from_collector(collector, "faust.sensors.prometheus (reporting worker)"):
             found[series.name] = series
     for name, (labels, source) in EXTERNAL.items():
         found[name] = Series(name, labels, source)

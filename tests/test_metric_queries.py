@@ -66,7 +66,7 @@ def test_the_catalogue_holds_each_metric_the_issue_asks_for() -> None:
         "registrations_total": {"channel"}, "monthly_reports_total": {"level", "state", "timeliness"},
         "monthly_reports_overdue": {"level", "province"}, "notify_messages_total": {"channel", "outcome"},
         "notify_messages_waiting": {"channel", "state"}, "reconciliation_differences": {"level"},
-        "streamed_totals_inputs_total": {"agent", "outcome"},
+        "reporting_worker_total_events_total": set(), "streamed_totals_inputs_total": {"agent", "outcome"},
     }
     known = exposed()
     assert {name: set(known[name].labels) for name in wanted if name in known} == wanted

@@ -49,8 +49,9 @@ from pathlib import Path
 from typing import Any
 
 import faust
+from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
 from mode import CrashingSupervisor
-from prometheus_client import Counter, start_http_server
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, start_http_server
 
 from contracts import codec
 from contracts.dead_letters import DeadLetterPublisher
@@ -71,6 +72,7 @@ from reporting.totals.topics import (
 
 log = logging.getLogger(__name__)
 Reject = Callable[[Any, str], Awaitable[None]]
+FAUST_METRICS_PREFIX = "reporting_worker"
 
 INPUTS = Counter("streamed_totals_inputs_total", "Records read by the streamed totals, by agent and outcome "
                  "(applied, unchanged: redelivered or older; ignored: not about figures; refused: impossible "
@@ -305,16 +307,23 @@ def dead_letters(bootstrap: str, consumer: str) -> Reject:
     return reject
 
 
+def expose_metrics(streams: Streams, port: int, bind: str, registry: CollectorRegistry = REGISTRY) -> None:
+    """Faust's sensors (``reporting_worker_*``) and the worker's own counters on ``/metrics``, served by
+    prometheus_client's small server (Faust's web server stays off: it would also serve its table pages)."""
+    streams.app.monitor = PrometheusMonitor(metrics=FaustMetrics.create(registry, FAUST_METRICS_PREFIX))
+    start_http_server(port, addr=bind, registry=registry)
+
+
 def main() -> None:
     """The worker: ``python -m reporting.streams worker -l info``, configured from the environment."""
     configure_logging("reporting-worker")
     settings = Settings()
-    if settings.worker_metrics_port:  # Faust's web server stays off; prometheus_client serves the counters
-        start_http_server(settings.worker_metrics_port, addr=settings.worker_metrics_bind)
     settings.worker_data_dir.mkdir(parents=True, exist_ok=True)
     if sys.argv[1:2] == ["worker"] and not {"--with-web", "--without-web"} & set(sys.argv):
         sys.argv.append("--without-web")  # the CLI would turn Faust's web server back on (one port per host)
     streams = from_settings(settings)
+    if settings.worker_metrics_port:
+        expose_metrics(streams, settings.worker_metrics_port, settings.worker_metrics_bind)
     ensure_internal_topics(streams, settings.kafka_bootstrap_servers)
     streams.app.main()
 

@@ -7,11 +7,13 @@ import asyncio
 import copy
 import importlib.util
 import json
+import socket
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, cast
 
 import faust
+import httpx
 import pytest
 
 import reporting.streams as streams_module
@@ -344,3 +346,19 @@ def test_an_event_tracked_while_a_settle_flushes_is_acked_only_after_its_pending
         assert sent == ["changes of e1", "changes of e2"]  # e2's records went out before e2 was acked
 
     run(check)
+
+
+def test_the_worker_serves_faust_sensors_and_its_counters_on_its_metrics_port() -> None:
+    from prometheus_client import CollectorRegistry
+
+    from reporting.streams import expose_metrics
+
+    registry = CollectorRegistry()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    streams = build(Sent())
+    expose_metrics(streams, port, "127.0.0.1", registry)
+    body = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    assert "reporting_worker_messages_received_total" in body and "reporting_worker_total_rebalances" in body
+    assert type(streams.app.monitor).__name__ == "PrometheusMonitor"
