@@ -55,7 +55,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, start_http_s
 
 from contracts import codec
 from contracts.dead_letters import DeadLetterPublisher
-from contracts.logs import bound_correlation, configure_logging, correlation_from_headers
+from contracts.logs import bound_correlation, correlation_from_headers
 from reporting.settings import Settings
 from reporting.totals.cases import UnitChange, apply_case_event, change_from_json
 from reporting.totals.districts import Districts, TotalsRow
@@ -316,7 +316,9 @@ def expose_metrics(streams: Streams, port: int, bind: str, registry: CollectorRe
 
 def main() -> None:
     """The worker: ``python -m reporting.streams worker -l info``, configured from the environment."""
-    configure_logging("reporting-worker")
+    # Faust's worker sets up its own logging (and redirects stderr into it); JSON lines through contracts.logs
+    # before it led to a loop through that redirect, so the worker keeps Faust's plain format (docs/operations.md).
+    logging.basicConfig(level=logging.INFO)
     settings = Settings()
     settings.worker_data_dir.mkdir(parents=True, exist_ok=True)
     if sys.argv[1:2] == ["worker"] and not {"--with-web", "--without-web"} & set(sys.argv):
