@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from bench import exports, intake, notify, reporting, startup
+from bench import exports, faust_ceiling, intake, notify, reporting, startup
 
 BENCHMARKS: dict[str, Callable[[list[str]], None]] = {"intake": intake.main, "startup": startup.main,
                                                       "exports": exports.main, "reporting": reporting.main,
-                                                      "notify": notify.main}
+                                                      "notify": notify.main, "faust-ceiling": faust_ceiling.main}
 
 
 def main(argv: list[str]) -> None:

@@ -1,11 +1,13 @@
 """One correlation id, followed: a registration request with a chosen ``X-Correlation-ID`` → echoed in the response
 → on the outbox and the Kafka header of its CaseRegistered → on identity's audit record of it (through the same
-audit-events consumer and store identity runs) → on notify's message records and its sending, and on the audit
-of notify's contact lookup at registration → in the JSON log lines of every service in the journey. And the logs
-captured over that whole journey hold none of the citizen's personal data.
+audit-events consumer and store identity runs) → through reporting's stream worker onto the totals rows the
+registration moved → on notify's message records and its sending, and on the audit of notify's contact lookup at
+registration → in the JSON log lines of every service in the journey. And the logs captured over that whole
+journey (the worker's too) hold none of the citizen's personal data.
 
 The journey runs once for the module (services in this process, as the other cross-service tests run them; logs
-configured as each service's entry point configures them) and each test asserts one thing about it.
+configured as each service's entry point configures them; the stream worker as its own process, as it runs) and
+each test asserts one thing about it.
 """
 
 from __future__ import annotations
@@ -13,24 +15,30 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import structlog
 from confluent_kafka import Consumer, KafkaException, TopicPartition
+from prometheus_client.parser import text_string_to_metric_families
 from pymongo import MongoClient
 
 from contracts.consumer import EventConsumer
 from contracts.logs import CORRELATION_HEADER, QUIET_LIBRARIES, configure_logging
 from identity.adapters.audit_store import AuditStore
 from identity.domain.audit import AuditQuery
+from infra.dev.services import REPORTING_WORKER, start_worker, stop_worker
 from infra.dev.testing import (
     KafkaUnderTest,
     KeycloakStack,
     RunningService,
+    free_port,
     registration_site,
     serve,
     stop_service,
@@ -71,11 +79,20 @@ class Journey:
     audit_entries: list[dict[str, Any]]
     messages: list[Message]
     sms_sent: list[str]
+    totals_headers: list[dict[str, bytes]]
+    worker_metrics: str
     log_text: str
+    worker_log: str
 
     @property
     def log_lines(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.log_text.splitlines()]
+
+    @property
+    def worker_log_lines(self) -> list[dict[str, Any]]:
+        not_json = [line for line in self.worker_log.splitlines() if not line.startswith("{")]
+        assert not not_json, not_json[:10]
+        return [json.loads(line) for line in self.worker_log.splitlines()]
 
 
 def start_at_end(bootstrap: str, group: str, topics: tuple[str, ...]) -> None:
@@ -103,28 +120,42 @@ def start_at_end(bootstrap: str, group: str, topics: tuple[str, ...]) -> None:
         consumer.close()
 
 
-def case_event_headers(bootstrap: str, case_id: str) -> dict[str, bytes]:
+def record_headers(bootstrap: str, topic: str, wanted: Callable[[Any], bool], timeout: float = 30
+                   ) -> list[dict[str, bytes]]:
+    """The headers of the records of ``topic`` that ``wanted`` picks, once there is one."""
     reader = Consumer({"bootstrap.servers": bootstrap, "group.id": f"probe-{uuid.uuid4()}",
                        "auto.offset.reset": "earliest"})
-    reader.subscribe(["case-events"])
+    reader.subscribe([topic])
     found: list[dict[str, bytes]] = []
 
     def poll() -> bool:
         msg = reader.poll(0.5)
-        if msg is not None and not msg.error() and msg.key() == case_id.encode():
+        if msg is not None and not msg.error() and wanted(msg):
             found.append({k: v for k, v in msg.headers() or [] if isinstance(v, bytes)})
         return bool(found)
 
     try:
-        wait_until(poll, timeout=30, interval=0)
+        wait_until(poll, timeout=timeout, interval=0)
     finally:
         reader.close()
-    return found[0] if found else {}
+    return found
+
+
+def stream_worker(bootstrap: str, tag: str, workdir: Path, metrics_port: int) -> Any:
+    """Reporting's stream worker as production runs it (``/metrics`` on a port), on an app id (its consumer
+    group) placed at the end of case-events, so it reads this journey's events and not the session's, into a
+    totals topic of its own."""
+    app_id = f"journey-reporting-{tag}"
+    start_at_end(bootstrap, app_id, ("case-events",))
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": bootstrap, "REPORTING_STREAMS_APP_ID": app_id,
+           "REPORTING_TOTALS_TOPIC": f"totals-journey-{tag}", "REPORTING_STREAMS_SESSION_TIMEOUT": "6",
+           "REPORTING_WORKER_METRICS_PORT": str(metrics_port)}
+    return start_worker(REPORTING_WORKER, env, workdir / "worker", workdir / "worker.log")
 
 
 @pytest.fixture(scope="module")
 def journey(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakStack, identity: RunningService,
-            token_for: Callable[[str], str]) -> Iterator[Journey]:
+            token_for: Callable[[str], str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Journey]:
     correlation_id = f"journey-{uuid.uuid4().hex}"
     tag = uuid.uuid4().hex[:10]
     root = logging.getLogger()
@@ -141,6 +172,9 @@ def journey(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakSt
     audit_consumer = EventConsumer("audit-events", audit_store.append, bootstrap=kafka.bootstrap,
                                    group_id=f"journey-identity-{tag}")
     audit_consumer.start()
+    workdir = tmp_path_factory.mktemp("journey")
+    metrics_port = free_port()
+    worker = stream_worker(kafka.bootstrap, tag, workdir, metrics_port)
     try:
         with registration_site(kafka, mongodb_uri, keycloak_server) as registration:
             start_at_end(kafka.bootstrap, f"journey-notify-{tag}", NOTIFY_TOPICS)
@@ -156,7 +190,11 @@ def journey(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakSt
                                        headers={"X-Correlation-ID": correlation_id})
                 assert created.status_code == 201, created.text
                 case_id = created.json()["case_id"]
-                headers = case_event_headers(kafka.bootstrap, case_id)
+                headers = record_headers(kafka.bootstrap, "case-events", lambda m: m.key() == case_id.encode())[0]
+                # The district's row moved by this registration (the journey's worker reads nothing else).
+                totals_headers = record_headers(kafka.bootstrap, f"totals-journey-{tag}",
+                                                lambda m: m.key() == b"district:5703", timeout=90)
+                worker_metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
 
                 def audited() -> list[dict[str, Any]]:
                     return audit_store.search(AuditQuery(case_id=case_id)).entries
@@ -168,12 +206,16 @@ def journey(kafka: KafkaUnderTest, mongodb_uri: str, keycloak_server: KeycloakSt
                 assert wait_until(sms_delivered, timeout=60), notify.app.state.messages.for_case(case_id)
                 # The registration's own audit record, and the one of notify's contact lookup at registration.
                 assert wait_until(lambda: len(audited()) >= 2, timeout=30), audited()
+                stop_worker(worker)
                 yield Journey(correlation_id, created.headers.get("X-Correlation-ID", ""), case_id, headers,
                               audited(), notify.app.state.messages.for_case(case_id),
-                              [s.to for s in sinks.outbox.of("sms")], captured.getvalue())
+                              [s.to for s in sinks.outbox.of("sms")], totals_headers, worker_metrics,
+                              captured.getvalue(),
+                              (workdir / "worker.log").read_text())
             finally:
                 stop_service(notify)
     finally:
+        stop_worker(worker)
         audit_consumer.stop()
         sinks.stop()
         mongo.close()
@@ -202,6 +244,27 @@ def test_identity_audit_records_and_notify_messages_carry_it(journey: Journey) -
     assert journey.messages and {m.correlation_id for m in journey.messages} == {journey.correlation_id}
 
 
+def test_reporting_stream_worker_carries_it_onto_the_totals_row_the_registration_moved(journey: Journey) -> None:
+    assert journey.totals_headers[0][CORRELATION_HEADER] == journey.correlation_id.encode()
+
+
+def test_the_stream_worker_serves_faust_sensors_and_its_counters_after_the_traffic(journey: Journey) -> None:
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(journey.worker_metrics) for s in family.samples}
+    applied = samples.get(("streamed_totals_inputs_total", (("agent", "cases"), ("outcome", "applied"))), 0)
+    assert applied >= 1  # the journey's CaseRegistered, at least
+    assert any(name.startswith("reporting_worker_") for name, _ in samples)  # Faust's own sensors
+    assert any(name == "reporting_worker_messages_received_total" and value >= 1
+               for (name, _), value in samples.items())
+
+
+def test_the_stream_worker_logs_json_lines_only(journey: Journey) -> None:
+    lines = journey.worker_log_lines  # every line JSON, Faust's own included
+    assert any(line["logger"].startswith("faust") for line in lines), lines[:5]
+    for line in lines:
+        assert line["service"] == "reporting-worker" and {"level", "event", "timestamp"} <= set(line), line
+
+
 def test_the_logs_of_every_service_in_the_journey_carry_it(journey: Journey) -> None:
     ours = [line for line in journey.log_lines if line.get("correlation_id") == journey.correlation_id]
     routes = {line.get("route") for line in ours if line["logger"] == "contracts.access"}
@@ -218,7 +281,7 @@ def test_no_personal_data_in_the_logs_of_the_whole_journey(journey: Journey) -> 
     # The data did go through the system (the SMS went to her phone), so the search below could find it.
     assert any("898765432" in to for to in journey.sms_sent), journey.sms_sent
     assert len(journey.log_lines) >= 5
-    found = {kind: [value for value in values if value in journey.log_text]
-             for kind, values in PERSONAL_DATA.items()}
+    text = journey.log_text + journey.worker_log
+    found = {kind: [value for value in values if value in text] for kind, values in PERSONAL_DATA.items()}
     assert found == {kind: [] for kind in PERSONAL_DATA}, [
-        line for line in journey.log_text.splitlines() if any(v in line for vs in found.values() for v in vs)]
+        line for line in text.splitlines() if any(v in line for vs in found.values() for v in vs)]

@@ -12,6 +12,7 @@ from typing import Any
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
+from contracts.rate_limit_storage import rate_limit_storage
 from notify.channels.line import LineProvider
 from notify.channels.port import Provider
 from notify.channels.sms_http import HttpSmsProvider
@@ -22,7 +23,7 @@ from notify.messages.store import MessageStore
 from notify.messages.templates import BANGKOK, Templates
 from notify.reminders.job import ReminderJob
 from notify.reminders.submissions import Submissions
-from notify.sending.policy import Backoff, RateLimiter
+from notify.sending.policy import Backoff, SharedRateLimiter
 from notify.sending.ports import DeadLetters, Directory
 from notify.sending.worker import Worker
 from notify.settings import Settings
@@ -56,9 +57,11 @@ class Delivery:
         backoff = Backoff(timedelta(seconds=settings.backoff_base_s), timedelta(seconds=settings.backoff_cap_s),
                           timedelta(seconds=settings.give_up_after_s))
         templates = Templates()
+        # Each provider's rate is counted in notify's MongoDB, so all replicas together send at most that rate.
+        rates = rate_limit_storage(settings.mongodb_uri, settings.mongodb_database)
         self.workers = [
             Worker(self.store, provider, templates, directory, dead_letters, clock=clock, backoff=backoff,
-                   limiter=RateLimiter(rate, burst=max(1, int(rate))))
+                   limiter=SharedRateLimiter(provider.name, rate, rates))
             for provider, rate in (provider_list if provider_list is not None else providers(settings))
         ]
         self.consumers = [BatchConsumer(TOPICS, self.intake.apply_batch, bootstrap=settings.kafka_bootstrap_servers,

@@ -55,7 +55,7 @@ from prometheus_client import REGISTRY, CollectorRegistry, Counter, start_http_s
 
 from contracts import codec
 from contracts.dead_letters import DeadLetterPublisher
-from contracts.logs import bound_correlation, correlation_from_headers
+from contracts.logs import bound_correlation, configure_logging, correlation_from_headers, correlation_header
 from reporting.settings import Settings
 from reporting.totals.cases import UnitChange, apply_case_event, change_from_json
 from reporting.totals.districts import Districts, TotalsRow
@@ -98,6 +98,9 @@ class Streams:
     acks: list[AckWhenDurable] = field(default_factory=list)
     pending_rows: dict[str, TotalsRow] = field(default_factory=dict)
     pending_changes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The correlation id of the latest event behind each pending record, sent as its header, so one request's
+    # id can be followed from case-events through reporting-unit-changes onto the totals row it moved.
+    pending_correlation: dict[str, str] = field(default_factory=dict)
     districts: Districts = field(init=False)
 
     def __post_init__(self) -> None:
@@ -121,16 +124,19 @@ class Streams:
         if result is None:
             return "ignored", []
         changed, changes = result
+        correlation_id = correlation_from_headers(getattr(event, "headers", None))
         # Sent even when nothing changed: an earlier attempt's records may not have reached the broker.
         for change in changes:
             self.pending_changes.setdefault(change.district, []).append(change.as_json())
+            self._note_correlation(change.district, correlation_id)
         return "applied" if changed else "unchanged", []
 
     async def publish_changes(self) -> list[Awaitable[Any]]:
         """Sends what the events since the last call tell each district, one record per district (batched:
         one Faust event downstream instead of one per change), before those events are acked."""
         pending, self.pending_changes = self.pending_changes, {}
-        return [await self.send(self.unit_changes, district, {"kind": "changes", "changes": changes})
+        return [await self.send(self.unit_changes, district, {"kind": "changes", "changes": changes},
+                                self._take_correlation(district))
                 for district, changes in pending.items()]
 
     # --- agent units: reporting-unit-changes -> unit-buckets, unit-days -> totals -----------------------
@@ -142,10 +148,12 @@ class Streams:
             log.error("refused %s: %s", _where(event), refused)
             return "refused", []
         changed = False
+        correlation_id = correlation_from_headers(getattr(event, "headers", None))
         for change in changes:
             one_changed, row = self.districts.apply(change)
             changed = changed or one_changed
             self.pending_rows[row.key] = row  # published by publish_rows before the change is acked
+            self._note_correlation(row.key, correlation_id)
         return "applied" if changed else "unchanged", []
 
     async def publish_rows(self) -> list[Awaitable[Any]]:
@@ -161,7 +169,14 @@ class Streams:
             IMPOSSIBLE_TOTALS.inc()
             log.error("not publishing %s: %s", row.key, impossible)
             return []
-        return [await self.send(self.totals, row.key, row.as_json())]
+        return [await self.send(self.totals, row.key, row.as_json(), self._take_correlation(row.key))]
+
+    def _note_correlation(self, key: str, correlation_id: str | None) -> None:
+        if correlation_id:
+            self.pending_correlation[key] = correlation_id
+
+    def _take_correlation(self, key: str) -> list[tuple[str, bytes]]:
+        return correlation_header(self.pending_correlation.pop(key, None))
 
     async def forget_district_sums(self, *args: Any, **kwargs: Any) -> None:
         """On every assignment change: another worker may have written these districts' buckets since."""
@@ -187,6 +202,18 @@ def changes_from_json(raw: Any) -> list[UnitChange]:
 def _where(event: Any) -> str:
     message = getattr(event, "message", None)
     return f"{message.topic}[{message.partition}]@{message.offset}" if message is not None else "a record"
+
+
+class JsonLogWorker(faust.Worker):
+    """Faust's worker, logging JSON lines like every other process (``contracts.logs``). Set up once Faust has
+    set up its own logging, replacing its handler, and written to the real stderr: Faust's redirect of stderr
+    into the logger is off (``worker_redirect_stdouts``), as a handler writing into it would loop."""
+
+    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+        super().on_setup_root_logger(logger, level)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)  # Faust's coloured lines: this process writes JSON lines only
+        configure_logging("reporting-worker", logging.getLevelName(level or logging.INFO), stream=sys.__stderr__)
 
 
 def create_app(
@@ -230,6 +257,8 @@ def create_app(
         topic_replication_factor=replicas,
         topic_partitions=unit_partitions,
         web_enabled=False,  # the dashboards are the FastAPI app's; Faust's own pages are not served
+        Worker=JsonLogWorker,
+        worker_redirect_stdouts=False,  # see JsonLogWorker
         **settings,
     )
     case_events = app.topic(case_events_topic, value_type=bytes, value_serializer="raw")
@@ -316,13 +345,13 @@ def expose_metrics(streams: Streams, port: int, bind: str, registry: CollectorRe
 
 def main() -> None:
     """The worker: ``python -m reporting.streams worker -l info``, configured from the environment."""
-    # Faust's worker sets up its own logging (and redirects stderr into it); JSON lines through contracts.logs
-    # before it led to a loop through that redirect, so the worker keeps Faust's plain format (docs/operations.md).
-    logging.basicConfig(level=logging.INFO)
+    configure_logging("reporting-worker", "INFO", stream=sys.__stderr__)  # until Faust's worker sets up its own
     settings = Settings()
     settings.worker_data_dir.mkdir(parents=True, exist_ok=True)
     if sys.argv[1:2] == ["worker"] and not {"--with-web", "--without-web"} & set(sys.argv):
         sys.argv.append("--without-web")  # the CLI would turn Faust's web server back on (one port per host)
+    if not {"-q", "--quiet", "--no-quiet"} & set(sys.argv):
+        sys.argv.insert(1, "--quiet")  # no text banner on stdout: every line is JSON, and Faust logs its start
     streams = from_settings(settings)
     if settings.worker_metrics_port:
         expose_metrics(streams, settings.worker_metrics_port, settings.worker_metrics_bind)

@@ -18,7 +18,7 @@ from notify.channels.port import PermanentFailure, Provider, TemporaryFailure
 from notify.messages.model import Channel, Message, State
 from notify.messages.store import MessageStore
 from notify.messages.templates import Templates
-from notify.sending.policy import Backoff, RateLimiter
+from notify.sending.policy import Backoff, Limiter
 from notify.sending.ports import DeadLetters, Directory
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def _hint(channel: Channel, address: str) -> str:
 class Worker:
     def __init__(self, store: MessageStore, provider: Provider, templates: Templates, directory: Directory,
                  dead_letters: DeadLetters, *, clock: Callable[[], datetime], backoff: Backoff | None = None,
-                 limiter: RateLimiter | None = None, lease: timedelta = timedelta(minutes=2),
+                 limiter: Limiter | None = None, lease: timedelta = timedelta(minutes=2),
                  idle_wait: float = 0.2, batch: int = 20) -> None:
         self.store, self.provider, self.templates, self.directory = store, provider, templates, directory
         self.dead_letters, self.clock = dead_letters, clock

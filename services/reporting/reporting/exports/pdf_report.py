@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reporting.exports.pdf import FONT, ThaiPdf
-from reporting.exports.report import KEY_FIGURES, ReportFigures, be_date, provenance_th, shown
+from reporting.exports.report import KEY_FIGURES, ReportFigures, be_date, provenance_th, shown, standing_th
 from reporting.totals.figures import DAILY, FIGURES, Label
 
 TITLE = "รายงานผลการดำเนินงานแก้ไขปัญหาหนี้นอกระบบ"
@@ -108,12 +108,16 @@ def report_pdf(report: ReportFigures) -> bytes:
         pdf.heading(f"๓. ผลการดำเนินงานราย{unit}")
         name_width = 37.0
         width = (pdf.epw - name_width) / len(KEY_FIGURES)
-        rows = [[child.name, *(shown(key, child.figures.get(key, 0)) for key in KEY_FIGURES)]
-                for child in report.children]
+        # A live report's rows are all live; a unit that has submitted is named with the version it submitted.
+        rows = [[child.name if child.standing is None else f"{child.name} ({standing_th(child.standing)})",
+                 *(shown(key, child.figures.get(key, 0)) for key in KEY_FIGURES)] for child in report.children]
         rows.append(["รวม", *(shown(key, report.figures.get(key, 0)) for key in KEY_FIGURES)])
         headers = [unit, *(_label(FIGURES[key]) for key in KEY_FIGURES)]
         if report.submitted is not None:
             pdf.paragraph(f"ตัวเลขราย{unit}ตามฉบับที่แต่ละ{unit}ส่งและรวมอยู่ในรายงานนี้", size=12)
+        elif any(child.standing is not None for child in report.children):
+            pdf.paragraph(f"ตัวเลขราย{unit}ทุกแถวเป็นตัวเลขปัจจุบัน {unit}ที่ส่งรายงานเดือนนี้แล้วมีฉบับที่ส่งในวงเล็บ "
+                          "ตัวเลขที่ส่งไว้อาจต่างจากตัวเลขปัจจุบัน", size=12)
         pdf.figure_table(headers, [name_width] + [width] * len(KEY_FIGURES), rows, ["L"] + ["R"] * len(KEY_FIGURES),
                          size=12, bold_last=True)
 

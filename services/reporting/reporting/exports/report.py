@@ -8,6 +8,9 @@ Where the figures come from: a month that has been submitted is printed exactly 
 (:func:`from_snapshot`, the frozen version the monthly cycle keeps, with its version and submission time); a month
 nobody has submitted is printed from the live totals as they stand now (:func:`from_view`), and says so
 (``submitted`` is None). The writers print :func:`provenance_th` on every report.
+
+A live report's unit rows stay live even where the unit has submitted (the total must be the sum of the rows
+printed, one reading of the live totals); such a row names the version submitted and when (:func:`submitted_th`).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Protocol
 
 import geothai
 
-from reporting.snapshots import Snapshot
+from reporting.snapshots import Snapshot, SubmittedFigures
 from reporting.totals.figures import BANGKOK, DAILY, FIGURES
 
 MONTHS_TH = ("มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน", "กรกฎาคม", "สิงหาคม",
@@ -59,6 +62,10 @@ class UnitFigures:
     figures: Mapping[str, int]
     activity: Mapping[str, int] = field(default_factory=dict)
     submitted: Submitted | None = None  # None: live figures
+    # A live row's unit's own standing submission for the month (its figures are not the ones printed);
+    # ``standing_checked`` False: nobody asked (no snapshot port), so the row cannot say it was not submitted.
+    standing: Submitted | None = None
+    standing_checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,11 +113,18 @@ def provenance_th(report: ReportFigures) -> str:
 
 
 def submitted_th(unit: UnitFigures) -> str:
-    """A unit row's source in a few words: ``ฉบับที่ 2 ส่งเมื่อ …`` or ``ตัวเลขปัจจุบัน`` (a live report's rows are
-    all live, whether or not the unit has submitted)."""
-    if unit.submitted is None:
-        return "ตัวเลขปัจจุบัน"
-    return f"ฉบับที่ {unit.submitted.version} ส่งเมื่อ {be_time(unit.submitted.at)}"
+    """A unit row's source in a few words: ``ฉบับที่ 2 ส่งเมื่อ …``, or live: ``ตัวเลขปัจจุบัน``, with whether the
+    unit has submitted its own report (``(ส่งแล้ว ฉบับที่ 2 เมื่อ …)`` / ``(ยังไม่ได้ส่ง)``) when that is known."""
+    if unit.submitted is not None:
+        return f"ฉบับที่ {unit.submitted.version} ส่งเมื่อ {be_time(unit.submitted.at)}"
+    if unit.standing is not None:
+        return f"ตัวเลขปัจจุบัน ({standing_th(unit.standing)} เมื่อ {be_time(unit.standing.at)})"
+    return "ตัวเลขปัจจุบัน (ยังไม่ได้ส่ง)" if unit.standing_checked else "ตัวเลขปัจจุบัน"
+
+
+def standing_th(standing: Submitted) -> str:
+    """``ส่งแล้ว ฉบับที่ 2``: a live row's note that its unit has submitted that version."""
+    return f"ส่งแล้ว ฉบับที่ {standing.version}"
 
 
 def baht(satang: int) -> str:
@@ -170,12 +184,20 @@ def _activity(source: FiguresSource, level: str, code: str, period: str) -> dict
     return total
 
 
-def from_view(source: FiguresSource, level: str, code: str, period: str, as_of: date) -> ReportFigures:
-    """The report of one unit for one month from the live totals (``code`` "TH" for the nation)."""
+def _standing(submitted: SubmittedFigures | None, level: str, code: str, period: str) -> Submitted | None:
+    snapshot = None if submitted is None else submitted.figures_for(level, code, period)
+    return None if snapshot is None else Submitted(snapshot.version, snapshot.submitted_at)
+
+
+def from_view(source: FiguresSource, level: str, code: str, period: str, as_of: date,
+              submitted: SubmittedFigures | None = None) -> ReportFigures:
+    """The report of one unit for one month from the live totals (``code`` "TH" for the nation). ``submitted``:
+    to say on each live unit row whether that unit has submitted its own report (the row stays live)."""
     view_code = "" if level == "nation" else code
     child = CHILD_LEVEL.get(level)
     children = () if child is None else tuple(
-        UnitFigures(c, short_name(c), source.figures(child, c), _activity(source, child, c, period))
+        UnitFigures(c, short_name(c), source.figures(child, c), _activity(source, child, c, period),
+                    standing=_standing(submitted, child, c, period), standing_checked=submitted is not None)
         for c in source.units(child, view_code)
     )
     return ReportFigures(level, code, unit_name(level, code), period, as_of, source.figures(level, view_code),

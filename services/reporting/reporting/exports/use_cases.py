@@ -140,9 +140,9 @@ def report_runner(jobs: ExportJobs, source: Callable[[], FiguresSource | None],
                   ) -> Callable[[ExportJob, Progress], tuple[str, int]]:
     """Writes a job's report: the month's submitted version when there is one (``submitted()``: the monthly
     cycle's port, None if not wired), otherwise the live totals (``source()``: the TotalsView, None until it is
-    there) as of today."""
+    there) as of today, each unit row saying whether that unit has submitted."""
 
-    def live(job: ExportJob, progress: Progress) -> ReportFigures:
+    def live(job: ExportJob, progress: Progress, port: SubmittedFigures | None) -> ReportFigures:
         view = source()
         waited = 0.0
         while view is not None and not getattr(view, "ready", True) and waited < READY_WAIT_S:
@@ -153,13 +153,14 @@ def report_runner(jobs: ExportJobs, source: Callable[[], FiguresSource | None],
             waited += 0.5
         if view is None or not getattr(view, "ready", True):
             raise RuntimeError("the totals are not read yet")
-        return from_view(view, job.scope_level, job.scope_code, str(job.params["period"]), today())
+        # The rows stay live; the port only tells each row whether its unit has submitted (report.py).
+        return from_view(view, job.scope_level, job.scope_code, str(job.params["period"]), today(), port)
 
     def run(job: ExportJob, progress: Progress) -> tuple[str, int]:
         fmt, period = str(job.params["format"]), str(job.params["period"])
         port = submitted()
         snapshot = port.figures_for(job.scope_level, job.scope_code, period) if port is not None else None
-        report = from_snapshot(snapshot) if snapshot is not None else live(job, progress)
+        report = from_snapshot(snapshot) if snapshot is not None else live(job, progress, port)
         progress.total(1)
         part = jobs.part_path(job, f".{fmt}")
         if fmt == "pdf":

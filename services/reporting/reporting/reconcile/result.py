@@ -29,6 +29,8 @@ class RunResult:
     by_level: dict[str, int] = field(default_factory=dict)  # confirmed differences per level, all of them
     refused_lines: list[str] = field(default_factory=list)  # export lines no case can have
     error: str | None = None
+    owner: str = ""  # the process running it (``Runner.owner``, made at each process start)
+    heartbeat_at: datetime | None = None  # refreshed by its owner while it runs (``store.interrupted``)
 
     @property
     def duration_s(self) -> float | None:
@@ -36,14 +38,14 @@ class RunResult:
 
     def finished(self, at: datetime, *, cases_read: int, reads: int, differences: list[Difference],
                  unsettled: list[Difference], refused_lines: list[str]) -> RunResult:
-        return replace(self, outcome="succeeded", finished_at=at, cases_read=cases_read, reads=reads,
+        return replace(self, outcome="succeeded", finished_at=at, heartbeat_at=at, cases_read=cases_read, reads=reads,
                        differences=differences[:KEPT_DIFFERENCES], unsettled=unsettled[:KEPT_DIFFERENCES],
                        differences_total=len(differences), unsettled_total=len(unsettled),
                        by_level={level: sum(1 for d in differences if d.level == level) for level in LEVELS},
                        refused_lines=refused_lines[:100])
 
     def failed(self, at: datetime, error: str) -> RunResult:
-        return replace(self, outcome="failed", finished_at=at, error=error[:500])
+        return replace(self, outcome="failed", finished_at=at, heartbeat_at=at, error=error[:500])
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +56,7 @@ class RunResult:
             "unsettled": [d.as_json() for d in self.unsettled], "unsettled_total": self.unsettled_total,
             "by_level": dict(self.by_level),
             "refused_lines": list(self.refused_lines), "error": self.error,
+            "owner": self.owner, "heartbeat_at": self.heartbeat_at or self.started_at,  # never null: see store
         }
 
     @classmethod
@@ -66,4 +69,5 @@ class RunResult:
             differences_total=raw.get("differences_total", 0), unsettled_total=raw.get("unsettled_total", 0),
             by_level=dict(raw.get("by_level") or {}),
             refused_lines=list(raw.get("refused_lines") or ()), error=raw.get("error"),
+            owner=raw.get("owner", ""), heartbeat_at=raw.get("heartbeat_at"),
         )

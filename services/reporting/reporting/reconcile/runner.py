@@ -8,7 +8,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from reporting.reconcile import metrics
 from reporting.reconcile.result import RunResult, Trigger
@@ -18,20 +18,32 @@ log = logging.getLogger(__name__)
 NOT_CONFIGURED = ("การกระทบยอดยังไม่ได้ตั้งค่า (REPORTING_RECONCILE_CLIENT_SECRET) / reconciliation is not configured "
                   "(REPORTING_RECONCILE_CLIENT_SECRET)")
 
+# A run under way is marked alive this often; a replica starting marks failed only runs silent for STALE_AFTER
+# (a few beats, so a slow write or a little clock skew between replicas does not fail a live run).
+HEARTBEAT = timedelta(seconds=30)
+STALE_AFTER = 4 * HEARTBEAT
+
 Run = Callable[[RunResult], RunResult]  # Reconciliation.run: stores the result itself
 ClaimSlot = Callable[[float, float], bool]  # (now, interval) -> this replica runs the scheduled run
+Heartbeat = Callable[[str, datetime], None]  # (run id, now): ResultStore.heartbeat
 
 
 class Runner:
     def __init__(self, run: Run | None, *, save_failure: Callable[[RunResult], None],
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 claim_slot: ClaimSlot | None = None) -> None:
+                 claim_slot: ClaimSlot | None = None, heartbeat: Heartbeat | None = None,
+                 heartbeat_every: timedelta = HEARTBEAT) -> None:
         """``run`` None: not configured; a requested run is then stored as failed, saying why. ``claim_slot``:
-        shared by the replicas so a scheduled run happens on one of them (None: this is the only one)."""
+        shared by the replicas so a scheduled run happens on one of them (None: this is the only one).
+        ``heartbeat``: called every ``heartbeat_every`` while a run is under way, so other replicas starting up
+        see it is alive (``ResultStore.interrupted``)."""
         self._run, self._save_failure, self.clock = run, save_failure, clock
         self._claim_slot = claim_slot
+        self._heartbeat, self._heartbeat_every = heartbeat, heartbeat_every
+        self.owner = uuid.uuid4().hex  # this process's life: stored with each run it starts
         self.current: RunResult | None = None
         self._task: asyncio.Task[RunResult] | None = None
+        self._beating: asyncio.Task[None] | None = None
         self._schedule: asyncio.Task[None] | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reconciliation")
 
@@ -43,12 +55,15 @@ class Runner:
         """Starts a run unless one is under way: (the run, whether this call started it)."""
         if self.current is not None:
             return self.current, False
-        started = RunResult(run_id=uuid.uuid4().hex, trigger=trigger, started_at=self.clock())
+        now = self.clock()
+        started = RunResult(run_id=uuid.uuid4().hex, trigger=trigger, started_at=now, owner=self.owner,
+                            heartbeat_at=now)
         self.current = started
         self._task = asyncio.get_running_loop().create_task(self._execute(started))
         return started, True
 
     async def _execute(self, started: RunResult) -> RunResult:
+        beating = self._beating = asyncio.get_running_loop().create_task(self._beat(started.run_id))
         try:
             if self._run is None:
                 failed = started.failed(self.clock(), NOT_CONFIGURED)
@@ -57,7 +72,19 @@ class Runner:
                 return failed
             return await asyncio.get_running_loop().run_in_executor(self._pool, self._run, started)
         finally:
+            beating.cancel()
             self.current = None
+
+    async def _beat(self, run_id: str) -> None:
+        if self._heartbeat is None:
+            return
+        while True:
+            await asyncio.sleep(self._heartbeat_every.total_seconds())
+            try:
+                # Not on self._pool: its one thread is busy with the run itself.
+                await asyncio.to_thread(self._heartbeat, run_id, self.clock())
+            except Exception:
+                log.exception("reconciliation: could not store the heartbeat of %s", run_id)
 
     async def wait(self) -> RunResult | None:
         """The run under way, once finished (None if there is none)."""
@@ -95,5 +122,8 @@ class Runner:
     async def stop(self) -> None:
         if self._schedule is not None:
             self._schedule.cancel()
-        # A run under way is not waited for: it stays "running" in the store and the next one replaces it.
+        if self._beating is not None:
+            self._beating.cancel()
+        # A run under way is not waited for: it stays "running" in the store and its heartbeat stops, so the
+        # next replica to start marks it failed once it is stale.
         self._pool.shutdown(wait=False, cancel_futures=True)

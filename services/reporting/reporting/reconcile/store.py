@@ -6,6 +6,7 @@ paths there, docs/benchmarks.md); the collection holds at most ``keep`` runs, so
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pymongo import DESCENDING
@@ -18,6 +19,7 @@ from reporting.reconcile.result import RunResult
 COLLECTION = "reconciliations"
 SCHEDULE = "reconciliation_schedule"
 SLOT_ID = "next-scheduled-run"
+INTERRUPTED = "ถูกขัดจังหวะเมื่อบริการหยุด / interrupted: the service stopped"
 
 
 class ResultStore:
@@ -37,10 +39,18 @@ class ResultStore:
         for run_id in old:
             self.runs.delete_one({"_id": {"$eq": run_id}})
 
-    def interrupted(self) -> None:
-        """At start: runs left "running" by a process that stopped mid-run did not finish."""
-        self.runs.update_many({"outcome": {"$eq": "running"}}, {"$set": {
-            "outcome": "failed", "error": "ถูกขัดจังหวะเมื่อบริการหยุด / interrupted: the service stopped"}})
+    def heartbeat(self, run_id: str, at: datetime) -> None:
+        """The owner's sign of life for a run under way (a finished run is left as it is)."""
+        self.runs.update_one({"_id": {"$eq": run_id}, "outcome": {"$eq": "running"}}, {"$set": {"heartbeat_at": at}})
+
+    def interrupted(self, older_than: datetime) -> None:
+        """At start: runs still "running" whose owner has given no sign of life since ``older_than`` were
+        abandoned by a process that stopped mid-run. Another replica's run under way keeps its heartbeat fresh
+        (``runner.HEARTBEAT``), so it is left alone. Runs stored before heartbeats existed go by ``started_at``."""
+        failed = {"$set": {"outcome": "failed", "error": INTERRUPTED}}
+        self.runs.update_many({"outcome": {"$eq": "running"}, "heartbeat_at": {"$lt": older_than}}, failed)
+        self.runs.update_many({"outcome": {"$eq": "running"}, "heartbeat_at": {"$exists": False},
+                               "started_at": {"$lt": older_than}}, failed)
 
     def history(self, limit: int = 20) -> list[RunResult]:
         return [RunResult.from_json(doc) for doc in self.runs.find({}).sort("started_at", DESCENDING).limit(limit)]

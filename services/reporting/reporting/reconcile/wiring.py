@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, FastAPI
 
 from reporting.reconcile.client import ClientCredentials, RegistrationExport
 from reporting.reconcile.job import Reconciliation
-from reporting.reconcile.runner import Runner
+from reporting.reconcile.runner import STALE_AFTER, Runner
 from reporting.reconcile.settings import ReconcileSettings
 from reporting.reconcile.store import ResultStore
 from reporting.reconcile.use_cases import Reconciliations
@@ -26,7 +27,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: ReconcileSettings = getattr(app.state, "reconcile_settings", None) or ReconcileSettings()
     store = ResultStore(app.state.mongo[service.mongodb_database], keep=settings.history)
     store.ensure_indexes()
-    store.interrupted()
+    store.interrupted(older_than=datetime.now(UTC) - STALE_AFTER)
     run = None
     if settings.configured and settings.client_secret is not None:
         credentials = ClientCredentials(service.oidc_issuer_url, settings.client_id,
@@ -35,7 +36,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         run = Reconciliation(export, app.state.totals_view, store, settle_seconds=settings.settle_seconds).run
     else:
         log.warning("reconciliation not configured: REPORTING_RECONCILE_CLIENT_SECRET is not set")
-    runner = Runner(run, save_failure=store.save, claim_slot=store.claim_scheduled_run)
+    runner = Runner(run, save_failure=store.save, claim_slot=store.claim_scheduled_run, heartbeat=store.heartbeat)
     app.state.reconciliations = Reconciliations(runner, store)
     runner.start_schedule(settings.interval_seconds)
     try:

@@ -16,13 +16,15 @@ from typing import Any
 
 from faust.tables.table import Table
 
-# How a record goes out: (topic, key, value) -> the future of its acknowledgement; send_now, or a test's fake.
-Send = Callable[[Any, str, dict[str, Any]], Awaitable[Awaitable[Any]]]
+Headers = list[tuple[str, bytes]]
+# How a record goes out: (topic, key, value, headers) -> the future of its acknowledgement; send_now, or a
+# test's fake.
+Send = Callable[[Any, str, dict[str, Any], Headers], Awaitable[Awaitable[Any]]]
 
 
-async def send_now(topic: Any, key: str, value: dict[str, Any]) -> Awaitable[Any]:
+async def send_now(topic: Any, key: str, value: dict[str, Any], headers: Headers) -> Awaitable[Any]:
     """Hands a record to the producer; returns the future of the broker's acknowledgement."""
-    future: Awaitable[Any] = await topic.send(key=key, value=value)
+    future: Awaitable[Any] = await topic.send(key=key, value=value, headers=headers or None)
     return future
 
 

@@ -18,6 +18,7 @@ import pytest
 
 import reporting.streams as streams_module
 from contracts import registry
+from contracts.logs import CORRELATION_HEADER
 from reporting.streams import Streams, create_app
 from reporting.totals.cases import Statement, apply_case_event
 from reporting.totals.districts import Districts, TotalsRow
@@ -36,11 +37,14 @@ class Sent:
 
     def __init__(self) -> None:
         self.records: list[tuple[str, str, dict[str, Any]]] = []
+        self.headers: list[tuple[str, str, list[tuple[str, bytes]]]] = []
         self.acknowledge = True
         self.pending: list[asyncio.Future[Any]] = []
 
-    async def __call__(self, topic: Any, key: str, value: dict[str, Any]) -> Awaitable[Any]:
+    async def __call__(self, topic: Any, key: str, value: dict[str, Any], headers: list[tuple[str, bytes]]
+                       ) -> Awaitable[Any]:
         self.records.append((topic.get_topic_name(), key, copy.deepcopy(value)))
+        self.headers.append((topic.get_topic_name(), key, headers))
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if self.acknowledge:
             future.set_result(None)
@@ -182,6 +186,31 @@ def test_the_units_agent_applies_a_redelivered_change_once_and_publishes_again()
         latest = {row.key: row for row in first}
         # published again, at the latest version: the first may not have reached the broker
         assert first and {row.key for row in again} == set(latest) and all(row == latest[row.key] for row in again)
+
+    run(check)
+
+
+def test_the_correlation_id_of_a_case_event_travels_onto_the_unit_changes_and_the_totals_rows_it_moved() -> None:
+    async def check() -> None:
+        sent = Sent()
+        streams = build(sent)
+        event = next(e for e in EXAMPLES if e["event_type"] == "CaseRegistered")
+        async with streams.cases.test_context() as agent:
+            await agent.put(json.dumps(event, ensure_ascii=False).encode(), key=event["case_id"],
+                            partition=partition_of(event["case_id"]),
+                            headers={CORRELATION_HEADER: b"req-42", "event_type": b"CaseRegistered"})
+        changes = sent.take(UNIT_CHANGES)
+        assert changes and {tuple(h) for t, _, h in sent.headers if t == UNIT_CHANGES} == {
+            ((CORRELATION_HEADER, b"req-42"),)}
+        async with streams.units.test_context() as agent:
+            for district, change in changes:
+                await agent.put(change, key=district, partition=partition_of(district),
+                                headers={CORRELATION_HEADER: b"req-42"})
+        rows = [h for t, _, h in sent.headers if t == TOTALS.name]
+        assert rows and all(h == [(CORRELATION_HEADER, b"req-42")] for h in rows)
+        # a record from an event without an id carries none (not the previous one's)
+        await put_case_events(streams, [event])
+        assert [h for t, _, h in sent.headers if t == UNIT_CHANGES][-1] == []
 
     run(check)
 

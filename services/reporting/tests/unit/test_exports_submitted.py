@@ -1,7 +1,7 @@
 """Exports of a submitted month print the frozen submitted version (through the core port
 ``reporting.snapshots.SubmittedFigures``, answered by ``reporting.monthly.snapshot_port``), not the live totals;
-a month not submitted prints the live totals, labelled as not submitted. The monthly cycle runs on its in-memory
-fakes; the files are read back with openpyxl and pypdf."""
+a month not submitted prints the live totals, labelled as not submitted, each unit row saying whether that unit
+has submitted. The monthly cycle runs on its in-memory fakes; the files are read back with openpyxl and pypdf."""
 
 from __future__ import annotations
 
@@ -214,3 +214,54 @@ def test_the_nation_is_submitted_once_every_province_is(world: World, tmp_path: 
     assert squeeze("รวมจากรายงานที่ทุกจังหวัดส่งแล้ว (ครบเมื่อ 3 ธันวาคม 2569 เวลา 08:30 น.)") in text
     assert squeeze("สกลนคร153") in text and squeeze("นครพนม11") in text  # each province as it submitted
     assert squeeze("1ผู้ลงทะเบียน164") in text
+
+
+def units_sheet(path: Path, sheet: str) -> list[tuple[Any, ...]]:
+    return list(openpyxl.load_workbook(path)[sheet].iter_rows(min_row=2, values_only=True))
+
+
+def test_a_live_report_keeps_its_rows_live_and_says_which_units_have_submitted(
+        world: World, tmp_path: Path) -> None:
+    cycle = world.cycle()
+    cycle.submit(officer(Role.DISTRICT_OFFICER, "4702", "do-4702"), "4702", NOVEMBER)
+    cycle.return_(officer(Role.PROVINCE_OFFICER, "47", "po-47"), "4702", NOVEMBER, "กรุณาแก้ไขจำนวน")
+    world.clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=BANGKOK)
+    cycle.submit(officer(Role.DISTRICT_OFFICER, "4702", "do-4702"), "4702", NOVEMBER)  # version 2
+    cycle.submit(officer(Role.DISTRICT_OFFICER, "4701", "do-4701"), "4701", NOVEMBER)  # 4703 has not submitted
+    later_events(world)
+    port = MonthlySnapshots(world.store, SmallAreas())
+    assert port.figures_for("province", "47", "2026-11") is None  # the province's own report is open: live
+
+    path = export(tmp_path, port, world, "province", "47", "xlsx")
+    rows = units_sheet(path, "รายอำเภอ")
+    assert [(r[0], r[2], r[-1]) for r in rows[:3]] == [
+        ("4701", 999, "ตัวเลขปัจจุบัน (ส่งแล้ว ฉบับที่ 1 เมื่อ 2 ธันวาคม 2569 เวลา 09:00 น.)"),
+        ("4702", 777, "ตัวเลขปัจจุบัน (ส่งแล้ว ฉบับที่ 2 เมื่อ 2 ธันวาคม 2569 เวลา 09:00 น.)"),
+        ("4703", 3, "ตัวเลขปัจจุบัน (ยังไม่ได้ส่ง)")]
+    assert rows[-1][1] == "รวม" and rows[-1][2] == 999 + 777 + 3 == summary(path)["สถานะสะสม", "ผู้ลงทะเบียน"]
+    assert rows[-1][-1].startswith("ยังไม่ได้ส่งรายงานเดือนนี้: ตัวเลข ณ ปัจจุบัน")
+    district = summary(path, "กุสุมาลย์")  # 4702's own sheet in the province's book: live, and says it
+    assert district["สถานะสะสม", "ผู้ลงทะเบียน"] == 777
+    assert district["ที่มาของตัวเลข"] == "ตัวเลขปัจจุบัน (ส่งแล้ว ฉบับที่ 2 เมื่อ 2 ธันวาคม 2569 เวลา 09:00 น.)"
+    text = pdf_text(export(tmp_path, port, world, "province", "47", "pdf"))
+    assert squeeze("ตัวเลขรายอำเภอทุกแถวเป็นตัวเลขปัจจุบัน") in text
+    assert squeeze("เมืองสกลนคร (ส่งแล้ว ฉบับที่ 1) 999") in text
+    assert squeeze("กุสุมาลย์ (ส่งแล้ว ฉบับที่ 2) 777") in text and squeeze("กุดบาก 3") in text
+    assert squeeze("รวม 1,779") in text
+
+    # The nation while 48 has not submitted: 47's row is its live figures, noting the version 47 submitted.
+    cycle.submit(officer(Role.DISTRICT_OFFICER, "4703", "do-4703"), "4703", NOVEMBER)
+    cycle.submit(officer(Role.PROVINCE_OFFICER, "47", "po-47"), "47", NOVEMBER)
+    nation = export(tmp_path, port, world, "nation", "TH", "xlsx")
+    assert [(r[0], r[2], r[-1]) for r in units_sheet(nation, "รายจังหวัด")] == [
+        ("47", 1779, "ตัวเลขปัจจุบัน (ส่งแล้ว ฉบับที่ 1 เมื่อ 2 ธันวาคม 2569 เวลา 09:00 น.)"),
+        ("48", 11, "ตัวเลขปัจจุบัน (ยังไม่ได้ส่ง)"),
+        ("", 1790, provenance_th_of(nation))]
+    text = pdf_text(export(tmp_path, port, world, "nation", "TH", "pdf"))
+    assert squeeze("สกลนคร (ส่งแล้ว ฉบับที่ 1) 1,779") in text and squeeze("นครพนม 11") in text
+    # Without the port a live row cannot tell, so it does not say "not submitted".
+    assert units_sheet(export(tmp_path, None, world, "nation", "TH", "xlsx"), "รายจังหวัด")[1][-1] == "ตัวเลขปัจจุบัน"
+
+
+def provenance_th_of(path: Path) -> str:
+    return str(openpyxl.load_workbook(path).properties.subject)

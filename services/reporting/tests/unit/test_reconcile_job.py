@@ -243,6 +243,33 @@ def test_replicas_sharing_the_slot_run_each_scheduled_run_once() -> None:
     assert all(later - earlier >= interval for earlier, later in pairwise(won))
 
 
+def test_a_run_under_way_is_kept_alive_by_its_owner_until_it_ends() -> None:
+    """The heartbeat other replicas go by when they start (store.interrupted): it beats while the run is under
+    way, on a thread of its own (the run holds the runner's), and stops when the run ends."""
+    gate, results, beats = threading.Event(), Results(), []
+
+    def slow(run: RunResult) -> RunResult:
+        gate.wait(5)
+        return run.finished(T0, cases_read=0, reads=1, differences=[], unsettled=[], refused_lines=[])
+
+    async def scenario() -> None:
+        runner = Runner(slow, save_failure=results.save, clock=Clock(), heartbeat=lambda *beat: beats.append(beat),
+                        heartbeat_every=timedelta(seconds=0.02))
+        started, _ = await runner.request("request")
+        assert started.owner == runner.owner and started.heartbeat_at == started.started_at
+        await asyncio.sleep(0.2)
+        assert len(beats) >= 3 and {run_id for run_id, _ in beats} == {started.run_id}
+        assert all(earlier < later for (_, earlier), (_, later) in pairwise(beats))
+        gate.set()
+        await runner.wait()
+        ended = len(beats)
+        await asyncio.sleep(0.1)
+        assert len(beats) == ended
+        await runner.stop()
+
+    asyncio.run(scenario())
+
+
 # ---- the export client ----
 
 def ndjson(*values: object) -> bytes:
