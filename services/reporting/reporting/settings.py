@@ -34,6 +34,11 @@ class Settings(PlatformSettings):
     streams_session_timeout: float = Field(
         60.0, gt=0, validation_alias=AliasChoices("REPORTING_STREAMS_SESSION_TIMEOUT", "streams_session_timeout")
     )
+    # Seconds an input partition may hold unread records without progress before the worker seeks it back to
+    # where the group left off (a Faust bug's workaround: reporting.totals.stall_guard); 0 = no guard.
+    streams_stall_after: float = Field(
+        30.0, ge=0, validation_alias=AliasChoices("REPORTING_STREAMS_STALL_AFTER", "streams_stall_after")
+    )
     # The worker's /metrics (its streamed_totals_* counters) for Prometheus: 0 = none (the dev stack, tests);
     # bound to loopback unless a container sets 0.0.0.0 (no Service routes to it).
     worker_metrics_port: int = Field(

@@ -61,6 +61,7 @@ from reporting.totals.cases import UnitChange, apply_case_event, change_from_jso
 from reporting.totals.districts import Districts, TotalsRow
 from reporting.totals.durable import AckWhenDurable, Send, TrackedTable, send_now
 from reporting.totals.figures import DAILY, FIGURES, ImpossibleFigures, checked
+from reporting.totals.stall_guard import StallGuard
 from reporting.totals.topics import (
     CASE_EVENTS,
     TOTALS,
@@ -77,6 +78,9 @@ FAUST_METRICS_PREFIX = "reporting_worker"
 INPUTS = Counter("streamed_totals_inputs_total", "Records read by the streamed totals, by agent and outcome "
                  "(applied, unchanged: redelivered or older; ignored: not about figures; refused: impossible "
                  "or breaking its contract, alerted on)", ["agent", "outcome"])
+STALLED_PARTITIONS = Counter("streamed_totals_stalled_partitions_total", "Input partitions found assigned but not "
+                             "read, and sought back to where the group left off (a Faust bug's workaround: "
+                             "reporting.totals.stall_guard)", ["topic"])
 IMPOSSIBLE_TOTALS = Counter("streamed_totals_impossible_total", "District rows not published because a sum "
                             "passed int64 (alerted on)")
 
@@ -231,12 +235,14 @@ def create_app(
     ack_timeout: float = 60.0,
     reject: Reject | None = None,
     session_timeout: float = 60.0,
+    stall_after: float = 30.0,
     case_events_topic: str = CASE_EVENTS.name,
     totals_topic: str = TOTALS.name,
 ) -> Streams:
     """A Faust app for the streamed totals. ``store="memory://"`` and ``durable=False`` for tests (no
     producer runs there, so no changelog write is ever acknowledged); ``send`` replaces the producer. Other
-    topic names than the contract's are for tests and the bench, which keep their events apart."""
+    topic names than the contract's are for tests and the bench, which keep their events apart. ``stall_after``:
+    seconds an input partition may hold unread records without progress (0: no stall guard)."""
     settings: dict[str, Any] = {}
     if datadir is not None:
         settings["datadir"] = str(datadir)
@@ -304,9 +310,35 @@ def create_app(
     streams.units = app.agent(unit_changes, name="units", supervisor_strategy=CrashingSupervisor)(
         agent_body("units", streams.on_unit_change, [streams.unit_buckets, streams.unit_days], streams.publish_rows))
     app.timer(ack_interval, name="settle-acks")(streams.settle)  # acks the tail of a stream that went quiet
+    if stall_after > 0:
+        inputs = {case_events_topic, unit_changes.get_topic_name()}
+        app.timer(min(10.0, stall_after / 3), name="stall-guard")(unstick(app, StallGuard(stall_after), inputs))
     app.on_partitions_revoked.connect(streams.forget_district_sums)
     app.on_partitions_assigned.connect(streams.forget_district_sums)
     return streams
+
+
+def unstick(app: Any, guard: StallGuard[Any], topics: set[str]) -> Callable[[], Awaitable[None]]:
+    """The stall guard's timer: an input partition assigned here but not read (``reporting.totals.stall_guard``)
+    is sought to the group's committed offset, or to its first record when the group has none."""
+
+    async def check() -> None:
+        consumer = app.consumer
+        inputs = [tp for tp in consumer.assignment() if tp.topic in topics]
+        if not inputs or not consumer.flow_active:  # nothing here, or a rebalance or recovery under way
+            guard.stalled({}, {})  # watched afresh once reading resumes
+            return
+        ends = await consumer.highwaters(*inputs)
+        # Faust's own bookkeeping (no public accessor): the last offset read and the group's committed offset.
+        for tp in guard.stalled({tp: consumer._read_offset.get(tp) for tp in inputs}, ends):
+            committed = consumer._committed_offset.get(tp)
+            offset = committed if committed is not None else (await consumer.earliest_offsets(tp)).get(tp, 0)
+            log.warning("input partition %s[%s] assigned but not read for %.0f s; seeking to offset %s",
+                        tp.topic, tp.partition, guard.stall_after, offset)
+            STALLED_PARTITIONS.labels(tp.topic).inc()
+            await consumer.seek(tp, offset)
+
+    return check
 
 
 def from_settings(settings: Settings) -> Streams:
@@ -317,7 +349,7 @@ def from_settings(settings: Settings) -> Streams:
                       # empty changelogs would meet the old id's persisted offsets (ConsistencyError at start)
                       datadir=settings.worker_data_dir / settings.streams_app_id,
                       unit_partitions=settings.streams_partitions, replicas=settings.streams_replicas,
-                      session_timeout=settings.streams_session_timeout,
+                      session_timeout=settings.streams_session_timeout, stall_after=settings.streams_stall_after,
                       case_events_topic=settings.case_events_topic, totals_topic=settings.totals_topic,
                       reject=dead_letters(settings.kafka_bootstrap_servers, settings.streams_app_id))
 
