@@ -123,8 +123,11 @@ class PollingRelay(ABC):
         self._wake.set()
         if self._thread.is_alive():
             self._thread.join(timeout)
-        self.producer.purge()  # what is unacknowledged stays unsent in MongoDB for the next start
-        self.producer.close()  # no reconnecting to a broker that may be gone
+        if self._thread.is_alive():  # still in its flush: the producer is not closed under it from here
+            self.log.warning("%s still delivering after %.0f s; left to finish its round", self._thread.name, timeout)
+        else:
+            self.producer.purge()  # what is unacknowledged stays unsent in MongoDB for the next start
+            self.producer.close()  # no reconnecting to a broker that may be gone
         if self.lease is not None:
             self.lease.release()  # another replica takes over at once
 

@@ -78,9 +78,9 @@ FAUST_METRICS_PREFIX = "reporting_worker"
 INPUTS = Counter("streamed_totals_inputs_total", "Records read by the streamed totals, by agent and outcome "
                  "(applied, unchanged: redelivered or older; ignored: not about figures; refused: impossible "
                  "or breaking its contract, alerted on)", ["agent", "outcome"])
-STALLED_PARTITIONS = Counter("streamed_totals_stalled_partitions_total", "Input partitions found assigned but not "
-                             "read, and sought back to where the group left off (a Faust bug's workaround: "
-                             "reporting.totals.stall_guard)", ["topic"])
+STALLED_PARTITIONS = Counter("streamed_totals_stalled_partitions_total", "Checks that found input partitions of a "
+                             "topic assigned but not fetched, and sought them back to where the group left off (a "
+                             "Faust bug's workaround: reporting.totals.stall_guard)", ["topic"])
 IMPOSSIBLE_TOTALS = Counter("streamed_totals_impossible_total", "District rows not published because a sum "
                             "passed int64 (alerted on)")
 
@@ -102,9 +102,11 @@ class Streams:
     acks: list[AckWhenDurable] = field(default_factory=list)
     pending_rows: dict[str, TotalsRow] = field(default_factory=dict)
     pending_changes: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    # The correlation id of the latest event behind each pending record, sent as its header, so one request's
-    # id can be followed from case-events through reporting-unit-changes onto the totals row it moved.
-    pending_correlation: dict[str, str] = field(default_factory=dict)
+    # The correlation id of the latest event behind each pending record (by district; by row key), sent as its
+    # header, so one request's id can be followed from case-events through reporting-unit-changes onto the
+    # totals row it moved. Taken in the same swap as the records they go with.
+    changes_correlation: dict[str, str] = field(default_factory=dict)
+    rows_correlation: dict[str, str] = field(default_factory=dict)
     districts: Districts = field(init=False)
 
     def __post_init__(self) -> None:
@@ -132,15 +134,17 @@ class Streams:
         # Sent even when nothing changed: an earlier attempt's records may not have reached the broker.
         for change in changes:
             self.pending_changes.setdefault(change.district, []).append(change.as_json())
-            self._note_correlation(change.district, correlation_id)
+            if correlation_id:
+                self.changes_correlation[change.district] = correlation_id
         return "applied" if changed else "unchanged", []
 
     async def publish_changes(self) -> list[Awaitable[Any]]:
         """Sends what the events since the last call tell each district, one record per district (batched:
         one Faust event downstream instead of one per change), before those events are acked."""
         pending, self.pending_changes = self.pending_changes, {}
+        ids, self.changes_correlation = self.changes_correlation, {}
         return [await self.send(self.unit_changes, district, {"kind": "changes", "changes": changes},
-                                self._take_correlation(district))
+                                correlation_header(ids.get(district)))
                 for district, changes in pending.items()]
 
     # --- agent units: reporting-unit-changes -> unit-buckets, unit-days -> totals -----------------------
@@ -157,30 +161,25 @@ class Streams:
             one_changed, row = self.districts.apply(change)
             changed = changed or one_changed
             self.pending_rows[row.key] = row  # published by publish_rows before the change is acked
-            self._note_correlation(row.key, correlation_id)
+            if correlation_id:
+                self.rows_correlation[row.key] = correlation_id
         return "applied" if changed else "unchanged", []
 
     async def publish_rows(self) -> list[Awaitable[Any]]:
         """Sends the latest row of every district (and day) changed since the last call: rows are absolute, so
         one per key and batch says all that the rows in between would have said."""
         rows, self.pending_rows = self.pending_rows, {}
-        return [future for row in rows.values() for future in await self._publish(row)]
+        ids, self.rows_correlation = self.rows_correlation, {}
+        return [future for row in rows.values() for future in await self._publish(row, ids.get(row.key))]
 
-    async def _publish(self, row: TotalsRow) -> list[Awaitable[Any]]:
+    async def _publish(self, row: TotalsRow, correlation_id: str | None) -> list[Awaitable[Any]]:
         try:
             checked(row.figures, DAILY if row.day else FIGURES)
         except ImpossibleFigures as impossible:
             IMPOSSIBLE_TOTALS.inc()
             log.error("not publishing %s: %s", row.key, impossible)
             return []
-        return [await self.send(self.totals, row.key, row.as_json(), self._take_correlation(row.key))]
-
-    def _note_correlation(self, key: str, correlation_id: str | None) -> None:
-        if correlation_id:
-            self.pending_correlation[key] = correlation_id
-
-    def _take_correlation(self, key: str) -> list[tuple[str, bytes]]:
-        return correlation_header(self.pending_correlation.pop(key, None))
+        return [await self.send(self.totals, row.key, row.as_json(), correlation_header(correlation_id))]
 
     async def forget_district_sums(self, *args: Any, **kwargs: Any) -> None:
         """On every assignment change: another worker may have written these districts' buckets since."""
@@ -210,8 +209,12 @@ def _where(event: Any) -> str:
 
 class JsonLogWorker(faust.Worker):
     """Faust's worker, logging JSON lines like every other process (``contracts.logs``). Set up once Faust has
-    set up its own logging, replacing its handler, and written to the real stderr: Faust's redirect of stderr
-    into the logger is off (``worker_redirect_stdouts``), as a handler writing into it would loop."""
+    set up its own logging, replacing its handler, and written to the real stderr: Faust's redirect of stdout and
+    stderr into the logger is off (the CLI passes ``redirect_stdouts=True`` itself, so it is overridden here), as
+    a handler writing into it would loop."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "redirect_stdouts": False})
 
     def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
         super().on_setup_root_logger(logger, level)
@@ -264,7 +267,6 @@ def create_app(
         topic_partitions=unit_partitions,
         web_enabled=False,  # the dashboards are the FastAPI app's; Faust's own pages are not served
         Worker=JsonLogWorker,
-        worker_redirect_stdouts=False,  # see JsonLogWorker
         **settings,
     )
     case_events = app.topic(case_events_topic, value_type=bytes, value_serializer="raw")
@@ -312,31 +314,48 @@ def create_app(
     app.timer(ack_interval, name="settle-acks")(streams.settle)  # acks the tail of a stream that went quiet
     if stall_after > 0:
         inputs = {case_events_topic, unit_changes.get_topic_name()}
-        app.timer(min(10.0, stall_after / 3), name="stall-guard")(unstick(app, StallGuard(stall_after), inputs))
+        app.timer(min(10.0, stall_after / 3), name="stall-guard")(unstick(
+            app, StallGuard(stall_after), inputs, lambda: any(acks.settling.locked() for acks in streams.acks)))
     app.on_partitions_revoked.connect(streams.forget_district_sums)
     app.on_partitions_assigned.connect(streams.forget_district_sums)
     return streams
 
 
-def unstick(app: Any, guard: StallGuard[Any], topics: set[str]) -> Callable[[], Awaitable[None]]:
-    """The stall guard's timer: an input partition assigned here but not read (``reporting.totals.stall_guard``)
-    is sought to the group's committed offset, or to its first record when the group has none."""
+def unstick(app: Any, guard: StallGuard[Any], topics: set[str], busy: Callable[[], bool]
+            ) -> Callable[[], Awaitable[None]]:
+    """The stall guard's timer: an input partition assigned here whose committed offset stands still below its end
+    (``reporting.totals.stall_guard``) is sought to that offset, or to its first record when the group has none.
+    The committed offset, not the consumer's position: in the stalls seen here aiokafka had fetched every record
+    but none reached the agents. Not while the agents wait for the broker (``busy``) or Faust holds a partition
+    back for a full buffer. A failed check is logged and tried again at the next tick (an exception from a timer
+    would crash the worker)."""
 
     async def check() -> None:
         consumer = app.consumer
-        inputs = [tp for tp in consumer.assignment() if tp.topic in topics]
-        if not inputs or not consumer.flow_active:  # nothing here, or a rebalance or recovery under way
+        # Faust's own bookkeeping has no public accessor: partitions held back for back-pressure, and the
+        # offsets it committed (or found committed at the last rebalance), the next ones to process.
+        held, committed = consumer._buffered_partitions, consumer._committed_offset
+        inputs = [tp for tp in consumer.assignment() if tp.topic in topics and tp not in held]
+        if not inputs or not consumer.flow_active or busy():  # a rebalance, recovery or settle under way
             guard.stalled({}, {})  # watched afresh once reading resumes
             return
-        ends = await consumer.highwaters(*inputs)
-        # Faust's own bookkeeping (no public accessor): the last offset read and the group's committed offset.
-        for tp in guard.stalled({tp: consumer._read_offset.get(tp) for tp in inputs}, ends):
-            committed = consumer._committed_offset.get(tp)
-            offset = committed if committed is not None else (await consumer.earliest_offsets(tp)).get(tp, 0)
-            log.warning("input partition %s[%s] assigned but not read for %.0f s; seeking to offset %s",
-                        tp.topic, tp.partition, guard.stall_after, offset)
-            STALLED_PARTITIONS.labels(tp.topic).inc()
-            await consumer.seek(tp, offset)
+        try:
+            ends = await consumer.highwaters(*inputs)
+            targets: dict[Any, int] = {}
+            for tp in guard.stalled({tp: committed.get(tp) for tp in inputs}, ends):
+                if tp not in consumer.assignment():
+                    continue  # revoked while this check awaited
+                offset = committed.get(tp)
+                targets[tp] = offset if offset is not None else (await consumer.earliest_offsets(tp)).get(tp, 0)
+            if targets:
+                for topic in {tp.topic for tp in targets}:
+                    STALLED_PARTITIONS.labels(topic).inc()  # once per topic and check: an episode, not a count
+                log.warning("input partitions %s assigned but not processed for %.0f s; seeking to the group's offsets",
+                            sorted(f"{tp.topic}[{tp.partition}]@{offset}" for tp, offset in targets.items()),
+                            guard.stall_after)
+                await consumer.seek_wait(targets)  # on the consumer's own thread, as Faust seeks
+        except Exception:
+            log.exception("stall guard check failed; trying again at the next tick")
 
     return check
 

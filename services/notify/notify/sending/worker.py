@@ -8,7 +8,7 @@ import logging
 import threading
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from prometheus_client import Counter
 
@@ -45,14 +45,22 @@ class Worker:
         self.limiter, self.lease, self.idle_wait = limiter, lease, idle_wait
         self.batch = batch
         self._claimed: deque[Message] = deque()
+        self._claimed_at = datetime.min.replace(tzinfo=UTC)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> bool:
         """Sends one due message; False when none is due. Claims a few at a time (one query for many), each
         leased, so a worker that dies leaves them to be taken again when their lease runs out."""
+        if self._claimed and self.clock() - self._claimed_at >= self.lease * 0.8:
+            # The shared rate held this batch back so long that its lease is nearly gone: another replica may
+            # take these when it runs out, so they are left to whoever claims them next, not sent twice.
+            log.info("%d claimed %s messages left unsent: their lease is running out", len(self._claimed),
+                     self.provider.channel.value)
+            self._claimed.clear()
         if not self._claimed:
-            self._claimed.extend(self.store.claim(self.provider.channel, self.clock(), lease=self.lease,
+            self._claimed_at = self.clock()
+            self._claimed.extend(self.store.claim(self.provider.channel, self._claimed_at, lease=self.lease,
                                                   limit=self.batch))
         if not self._claimed:
             return False

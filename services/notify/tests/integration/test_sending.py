@@ -155,3 +155,21 @@ def test_a_push_retried_after_the_sender_died_is_not_delivered_twice(store: Mess
     assert len(sinks.outbox.of("line")) == 1
     stored = store.get(claimed.id)
     assert stored is not None and stored.state is State.DELIVERED and stored.attempts == 2
+
+
+def test_a_batch_held_back_until_its_lease_nearly_ran_out_is_left_to_the_next_claim_not_sent_twice(
+        store: MessageStore, sinks: Sinks) -> None:
+    """A shared provider rate can hold a claimed batch back for long; once 80 % of the lease has passed, what is
+    left is not sent by this worker, since another replica may claim it when the lease runs out."""
+    clock, dead = Clock(), CollectedDeadLetters()
+    Intake(store, debtor_channels=(Channel.SMS,), clock=clock).apply(registered())
+    Intake(store, debtor_channels=(Channel.SMS,), clock=clock).apply(
+        registered() | {"event_id": "01JF0000000000000000000099", "case_id": "c-01JF0000000000000000000099"})
+    sms = workers(store, sinks, clock, dead)[Channel.SMS]
+    assert sms.run_once() is True  # claims both, sends one
+    clock.advance(seconds=sms.lease.total_seconds() * 0.85)
+    assert sms.run_once() is False  # the other is still leased: not sent now, nor by anyone else yet
+    assert len(sinks.outbox.of("sms")) == 1
+    clock.advance(minutes=1)  # the lease has run out: whoever claims it sends it, once
+    assert sms.run_once() is True
+    assert len(sinks.outbox.of("sms")) == 2
