@@ -39,7 +39,6 @@ Faust and delivery. ``processing_guarantee`` stays at-least-once: exactly_once h
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -49,19 +48,17 @@ from pathlib import Path
 from typing import Any
 
 import faust
-from faust.sensors.prometheus import FaustMetrics, PrometheusMonitor
 from mode import CrashingSupervisor
-from prometheus_client import REGISTRY, CollectorRegistry, Counter, start_http_server
+from prometheus_client import Counter
 
 from contracts import codec
-from contracts.dead_letters import DeadLetterPublisher
 from contracts.logs import bound_correlation, configure_logging, correlation_from_headers, correlation_header
 from reporting.settings import Settings
 from reporting.totals.cases import UnitChange, apply_case_event, change_from_json
 from reporting.totals.districts import Districts, TotalsRow
 from reporting.totals.durable import AckWhenDurable, Send, TrackedTable, send_now
 from reporting.totals.figures import DAILY, FIGURES, ImpossibleFigures, checked
-from reporting.totals.stall_guard import StallGuard
+from reporting.totals.stall_guard import StallGuard, unstick
 from reporting.totals.topics import (
     CASE_EVENTS,
     TOTALS,
@@ -70,17 +67,14 @@ from reporting.totals.topics import (
     ensure_internal_topics,
     unit_changes_topic,
 )
+from reporting.worker_process import JsonLogWorker, dead_letters, expose_metrics
 
 log = logging.getLogger(__name__)
 Reject = Callable[[Any, str], Awaitable[None]]
-FAUST_METRICS_PREFIX = "reporting_worker"
 
 INPUTS = Counter("streamed_totals_inputs_total", "Records read by the streamed totals, by agent and outcome "
                  "(applied, unchanged: redelivered or older; ignored: not about figures; refused: impossible "
                  "or breaking its contract, alerted on)", ["agent", "outcome"])
-STALLED_PARTITIONS = Counter("streamed_totals_stalled_partitions_total", "Checks that found input partitions of a "
-                             "topic assigned but not fetched, and sought them back to where the group left off (a "
-                             "Faust bug's workaround: reporting.totals.stall_guard)", ["topic"])
 IMPOSSIBLE_TOTALS = Counter("streamed_totals_impossible_total", "District rows not published because a sum "
                             "passed int64 (alerted on)")
 
@@ -207,22 +201,6 @@ def _where(event: Any) -> str:
     return f"{message.topic}[{message.partition}]@{message.offset}" if message is not None else "a record"
 
 
-class JsonLogWorker(faust.Worker):
-    """Faust's worker, logging JSON lines like every other process (``contracts.logs``). Set up once Faust has
-    set up its own logging, replacing its handler, and written to the real stderr: Faust's redirect of stdout and
-    stderr into the logger is off (the CLI passes ``redirect_stdouts=True`` itself, so it is overridden here), as
-    a handler writing into it would loop."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **{**kwargs, "redirect_stdouts": False})
-
-    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
-        super().on_setup_root_logger(logger, level)
-        for handler in list(logger.handlers):
-            logger.removeHandler(handler)  # Faust's coloured lines: this process writes JSON lines only
-        configure_logging("reporting-worker", logging.getLevelName(level or logging.INFO), stream=sys.__stderr__)
-
-
 def create_app(
     *,
     broker: str | Sequence[str],
@@ -321,45 +299,6 @@ def create_app(
     return streams
 
 
-def unstick(app: Any, guard: StallGuard[Any], topics: set[str], busy: Callable[[], bool]
-            ) -> Callable[[], Awaitable[None]]:
-    """The stall guard's timer: an input partition assigned here whose committed offset stands still below its end
-    (``reporting.totals.stall_guard``) is sought to that offset, or to its first record when the group has none.
-    The committed offset, not the consumer's position: in the stalls seen here aiokafka had fetched every record
-    but none reached the agents. Not while the agents wait for the broker (``busy``) or Faust holds a partition
-    back for a full buffer. A failed check is logged and tried again at the next tick (an exception from a timer
-    would crash the worker)."""
-
-    async def check() -> None:
-        consumer = app.consumer
-        # Faust's own bookkeeping has no public accessor: partitions held back for back-pressure, and the
-        # offsets it committed (or found committed at the last rebalance), the next ones to process.
-        held, committed = consumer._buffered_partitions, consumer._committed_offset
-        inputs = [tp for tp in consumer.assignment() if tp.topic in topics and tp not in held]
-        if not inputs or not consumer.flow_active or busy():  # a rebalance, recovery or settle under way
-            guard.stalled({}, {})  # watched afresh once reading resumes
-            return
-        try:
-            ends = await consumer.highwaters(*inputs)
-            targets: dict[Any, int] = {}
-            for tp in guard.stalled({tp: committed.get(tp) for tp in inputs}, ends):
-                if tp not in consumer.assignment():
-                    continue  # revoked while this check awaited
-                offset = committed.get(tp)
-                targets[tp] = offset if offset is not None else (await consumer.earliest_offsets(tp)).get(tp, 0)
-            if targets:
-                for topic in {tp.topic for tp in targets}:
-                    STALLED_PARTITIONS.labels(topic).inc()  # once per topic and check: an episode, not a count
-                log.warning("input partitions %s assigned but not processed for %.0f s; seeking to the group's offsets",
-                            sorted(f"{tp.topic}[{tp.partition}]@{offset}" for tp, offset in targets.items()),
-                            guard.stall_after)
-                await consumer.seek_wait(targets)  # on the consumer's own thread, as Faust seeks
-        except Exception:
-            log.exception("stall guard check failed; trying again at the next tick")
-
-    return check
-
-
 def from_settings(settings: Settings) -> Streams:
     """The worker's app as the environment configures it (data under ``settings.worker_data_dir``)."""
     return create_app(broker=settings.kafka_bootstrap_servers, app_id=settings.streams_app_id,
@@ -371,27 +310,6 @@ def from_settings(settings: Settings) -> Streams:
                       session_timeout=settings.streams_session_timeout, stall_after=settings.streams_stall_after,
                       case_events_topic=settings.case_events_topic, totals_topic=settings.totals_topic,
                       reject=dead_letters(settings.kafka_bootstrap_servers, settings.streams_app_id))
-
-
-def dead_letters(bootstrap: str, consumer: str) -> Reject:
-    """Sends a contract-breaking event to ``event-dead-letters`` (a synchronous publisher, so in a thread);
-    raises when the broker does not acknowledge it, so the worker crashes with the event unacked."""
-    publisher = DeadLetterPublisher(bootstrap, consumer)
-
-    async def reject(event: Any, reason: str) -> None:
-        message = event.message
-        raw = message.value if isinstance(message.value, bytes) else None
-        await asyncio.to_thread(publisher.publish, message.topic, message.partition, message.offset, raw, reason,
-                                correlation_from_headers(getattr(event, "headers", None)))
-
-    return reject
-
-
-def expose_metrics(streams: Streams, port: int, bind: str, registry: CollectorRegistry = REGISTRY) -> None:
-    """Faust's sensors (``reporting_worker_*``) and the worker's own counters on ``/metrics``, served by
-    prometheus_client's small server (Faust's web server stays off: it would also serve its table pages)."""
-    streams.app.monitor = PrometheusMonitor(metrics=FaustMetrics.create(registry, FAUST_METRICS_PREFIX))
-    start_http_server(port, addr=bind, registry=registry)
 
 
 def main() -> None:

@@ -1,14 +1,20 @@
-"""Cases as registration publishes them and exports them, the stream's pure path, and a live view over it."""
+"""Cases as registration publishes them and exports them, the stream's pure path, a live view over it, and the
+reconciliation job's other ports (results, export, clock) for its tests."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+from prometheus_client import REGISTRY
+
 from contracts import codec
+from reporting.reconcile.job import Reconciliation
+from reporting.reconcile.recompute import Line
+from reporting.reconcile.result import RunResult
 from reporting.totals.cases import apply_case_event, change_from_json
 from reporting.totals.districts import Districts
 from reporting.totals.figures import NATION
@@ -128,3 +134,58 @@ class LiveView:
 
     def units(self, level: str, parent: str = "") -> list[str]:
         return sorted({c for (lv, c, d) in self.rollup.sums if lv == level and d is None and c.startswith(parent)})
+
+
+# --- the job's other ports, a clock and the metrics, for the reconciliation tests ---
+
+T0 = datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(seconds=1)
+        return self.now
+
+
+class Results:
+    def __init__(self) -> None:
+        self.saved: dict[str, RunResult] = {}
+        self.writes: list[str] = []
+
+    def save(self, result: RunResult) -> None:
+        self.saved[result.run_id] = result
+        self.writes.append(result.outcome)
+
+    def history(self, limit: int = 20) -> list[RunResult]:
+        return sorted(self.saved.values(), key=lambda r: r.started_at, reverse=True)[:limit]
+
+
+class Export:
+    """Each read gives the next list of lines (the last one again once used up)."""
+
+    def __init__(self, *reads: list[dict[str, Any]], fail: Exception | None = None) -> None:
+        self.reads, self.fail, self.count = list(reads), fail, 0
+
+    def lines(self) -> Iterable[Line]:
+        self.count += 1
+        lines = self.reads[min(self.count, len(self.reads)) - 1]
+        yield from lines[:1]
+        if self.fail is not None:
+            raise self.fail
+        yield from lines[1:]
+
+
+def started() -> RunResult:
+    return RunResult(run_id="run-1", trigger="request", started_at=T0)
+
+
+def job(export: Export, live: LiveView, results: Results, sleep: Callable[[float], None] = lambda _: None
+        ) -> Reconciliation:
+    return Reconciliation(export, live, results, settle_seconds=30, clock=Clock(), sleep=sleep)
+
+
+def metric(name: str, labels: dict[str, str] | None = None) -> float | None:
+    return REGISTRY.get_sample_value(name, labels or {})

@@ -380,7 +380,7 @@ def test_an_event_tracked_while_a_settle_flushes_is_acked_only_after_its_pending
 def test_the_worker_serves_faust_sensors_and_its_counters_on_its_metrics_port() -> None:
     from prometheus_client import CollectorRegistry
 
-    from reporting.streams import expose_metrics
+    from reporting.worker_process import expose_metrics
 
     registry = CollectorRegistry()
     with socket.socket() as probe:
