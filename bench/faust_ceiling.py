@@ -6,7 +6,7 @@ Faust a worker cannot avoid, on the same topic of sample case events, each in a 
 - ``raw``: a raw aiokafka consumer parsing every record's JSON (the issue's baseline);
 - ``agent``: a Faust agent that parses and acks every event (Faust's per-event stream machinery);
 - ``bulk-read``: Faust's own consumer handing each fetched batch to one coroutine (a subclass that replaces
-  Faust's per-message drain loop; an experiment, not used by the service), parsing and acking every event;
+  Faust's per-message drain loop; the service's own is reporting/totals/batch_consumer.py), parsing and acking;
 - ``bulk-table``: the same plus one Faust table read and write per event (RocksDB + one changelog record),
   acked once the broker acknowledged the changelog records;
 - ``bulk-table-coalesced``: the same, each case written once per fetched batch;
@@ -49,9 +49,24 @@ def worker_app() -> Any:
     """The Faust app of one measured mode (from the environment the driver sets); prints one RESULT line."""
     import faust
     from faust.streams import _current_event
+    from faust.tables.table import Table
     from faust.transport.drivers import aiokafka as driver
 
-    from reporting.totals.durable import TrackedTable
+    class TrackedTable(Table[str, Any]):
+        """Faust's table, keeping the futures of its changelog writes until ``drain``."""
+
+        def __init__(self, *args: Any, track: bool = True, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.unsettled: list[Any] = []
+
+        def send_changelog(self, *args: Any, **kwargs: Any) -> Any:
+            future = super().send_changelog(*args, **kwargs)
+            self.unsettled.append(future)
+            return future
+
+        def drain(self) -> list[Any]:
+            drained, self.unsettled = self.unsettled, []
+            return drained
 
     topic_name, count, mode = os.environ["CEILING_TOPIC"], int(os.environ["CEILING_EVENTS"]), os.environ["CEILING_MODE"]
     state: dict[str, Any] = {"seen": 0, "started": None}

@@ -17,7 +17,7 @@ from contracts.dead_letters import DeadLetterPublisher
 from contracts.logs import configure_logging, correlation_from_headers
 
 if TYPE_CHECKING:
-    from reporting.streams import Streams
+    from reporting.totals.handlers import Streams
 
 FAUST_METRICS_PREFIX = "reporting_worker"
 
@@ -43,11 +43,10 @@ def dead_letters(bootstrap: str, consumer: str) -> Callable[[Any, str], Awaitabl
     raises when the broker does not acknowledge it, so the worker crashes with the event unacked."""
     publisher = DeadLetterPublisher(bootstrap, consumer)
 
-    async def reject(event: Any, reason: str) -> None:
-        message = event.message
+    async def reject(message: Any, reason: str) -> None:
         raw = message.value if isinstance(message.value, bytes) else None
         await asyncio.to_thread(publisher.publish, message.topic, message.partition, message.offset, raw, reason,
-                                correlation_from_headers(getattr(event, "headers", None)))
+                                correlation_from_headers(message.headers))
 
     return reject
 

@@ -1,5 +1,5 @@
 """Applying case events to per-case records and what they tell districts, idempotent by design. Pure: the
-Faust agents in ``reporting.streams`` only load a value, call one function here (or in
+batch handlers in ``reporting.streams`` only load a value, call one function here (or in
 ``reporting.totals.districts``), store the result and send what it returns. Province and national totals are
 summed by ``reporting.totals.rollup``.
 
@@ -28,7 +28,7 @@ Why it counts every event exactly once without Kafka transactions
    *every* district it has been in, so a lost or reordered statement is repaired by the next one. A
    ``districts.TotalsRow`` carries the unit's state with a version (the sum of its case versions, or the
    number of happenings); readers keep the highest (``rollup.RollUp``).
-4. **Every processing re-stores and re-sends.** The agents write the value and send the outputs even
+4. **Every processing re-stores and re-sends.** The handlers write the value and send the outputs even
    when the join changed nothing, and ack the input only after the broker has acknowledged all of it
    (``reporting.totals.durable.AckWhenDurable``). So whatever a crash loses belongs to an input that is not yet
    committed, and will be processed again; whatever it keeps is a join the re-processing cannot inflate.
@@ -46,15 +46,22 @@ against the registration service is the backstop).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from reporting.totals.contributions import contribution, daily_counts, transfer_figures
 from reporting.totals.events import CaseSnapshot, Facts, Transfer, snapshot_of, transfer_of
 from reporting.totals.figures import DAILY, ImpossibleFigures, add, bangkok_day, checked, plausible
 
-Store = MutableMapping[str, Any]  # JSON values by key: a Faust table in the worker, a dict in tests
+
+class Store(Protocol):
+    """JSON values by key: one partition of a Faust table during a batch in the worker
+    (``batch_io.PartitionValues``), a dict in tests."""
+
+    def get(self, key: str, default: Any = None, /) -> Any: ...
+
+    def __setitem__(self, key: str, value: Any, /) -> None: ...
 
 
 def canonical(value: Any) -> str:
@@ -84,8 +91,11 @@ class CaseRecord:
 
     def current(self) -> CaseSnapshot:
         """The latest snapshot, with what an older producer's event leaves out taken from earlier ones."""
-        facts = self.latest.facts if self.latest.facts is not None else (self.facts[1] if self.facts else None)
-        return replace(self.latest, facts=facts, channel=self.latest.channel or self.channel)
+        latest = self.latest
+        if latest.facts is not None and latest.channel is not None:
+            return latest  # what producers send today: nothing to fill in
+        facts = latest.facts if latest.facts is not None else (self.facts[1] if self.facts else None)
+        return replace(latest, facts=facts, channel=latest.channel or self.channel)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -203,6 +213,9 @@ def statements(record: CaseRecord) -> list[Statement]:
     wherever they happened, nothing elsewhere (which takes back what an earlier statement gave)."""
     case = record.current()
     own = contribution(case)
+    if not record.transfers:  # most cases: one district, its own figures (no zeros already)
+        return [Statement(record.case_id, record.version, district, own if district == case.district_code else {})
+                for district in sorted(record.districts)]
     return [
         Statement(record.case_id, record.version, district,
                   add(own if district == case.district_code else {}, transfer_figures(record.transfers, district)))

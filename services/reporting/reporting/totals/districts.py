@@ -1,4 +1,4 @@
-"""District sums: the ``units`` agent's side. Statements and happenings (``reporting.totals.cases``) are
+"""District sums: the ``units`` handler's side. Statements and happenings (``reporting.totals.cases``) are
 joined into buckets and day rows, and each district's row for the ``totals`` topic is derived from them.
 Why this counts every event exactly once is argued in ``reporting.totals.cases`` (the numbered points cited here).
 """
@@ -6,12 +6,12 @@ Why this counts every event exactly once is argued in ``reporting.totals.cases``
 from __future__ import annotations
 
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from reporting.totals.cases import Happening, Statement, Store, UnitChange, canonical
-from reporting.totals.figures import DAILY, FIGURES, add, checked, diff, plausible
+from reporting.totals.figures import DAILY, FIGURES, add, checked, moved, plausible
 
 # Cases of one district are spread over this many stored values, so a write stays small in a district of
 # thousands; changing it changes every key (a rebuild under a new app id).
@@ -37,40 +37,42 @@ def day_key(district: str, day: str) -> str:
 @dataclass(frozen=True)
 class Bucket:
     """Some of a district's cases, each with its latest statement, and their sum: one stored value, so the
-    sum can never disagree with the cases it sums (``totals.cases``, 2.)."""
+    sum can never disagree with the cases it sums (``totals.cases``, 2.). Its JSON is used as it is, not copied
+    (``from_json``/``as_json`` wrap and unwrap; ``apply`` copies before it changes anything): a bucket holds
+    dozens of cases and is read and written once per statement."""
 
-    cases: Mapping[str, tuple[int, Mapping[str, int]]] = field(default_factory=dict)
+    cases: Mapping[str, Sequence[Any]] = field(default_factory=dict)  # case -> [version, figures]
     totals: Mapping[str, int] = field(default_factory=dict)
     version: int = 0  # the sum of the case versions: grows with every change
 
     def apply(self, statement: Statement) -> Bucket:
         known = self.cases.get(statement.case_id)
-        new = (statement.version, dict(statement.figures))
-        if known is not None and (known[0], canonical(known[1])) >= (new[0], canonical(new[1])):
-            return self  # redelivered or older: the join is unchanged
+        if known is not None and (known[0] > statement.version or (
+                known[0] == statement.version and canonical(known[1]) >= canonical(statement.figures))):
+            return self  # redelivered or older: the join is unchanged (equal versions: the same choice everywhere)
         old_version, old_figures = known if known is not None else (0, {})
         return Bucket(
-            cases={**self.cases, statement.case_id: new},
-            totals=add(self.totals, diff(old_figures, new[1])),
-            version=self.version - old_version + new[0],
+            cases={**self.cases, statement.case_id: [statement.version, dict(statement.figures)]},
+            totals=moved(self.totals, old_figures, statement.figures),
+            version=self.version - old_version + statement.version,
         )
 
     def as_json(self) -> dict[str, Any]:
-        return {"cases": {c: [v, dict(f)] for c, (v, f) in self.cases.items()}, "totals": dict(self.totals),
-                "version": self.version}
+        return {"cases": self.cases, "totals": self.totals, "version": self.version}
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any] | None) -> Bucket:
         if raw is None:
             return cls()
-        return cls({c: (v, f) for c, (v, f) in raw["cases"].items()}, raw["totals"], raw["version"])
+        return cls(raw["cases"], raw["totals"], raw["version"])
 
 
 @dataclass(frozen=True)
 class DayRow:
-    """A district's counts on one Bangkok day, and which happenings they count (same value: ``totals.cases``, 2.)."""
+    """A district's counts on one Bangkok day, and which happenings they count (same value: ``totals.cases``, 2.).
+    ``seen`` is a JSON object of happening ids, used as it is like a bucket's cases."""
 
-    seen: frozenset[str] = frozenset()
+    seen: Mapping[str, int] = field(default_factory=dict)  # happening id -> 1
     totals: Mapping[str, int] = field(default_factory=dict)
 
     @property
@@ -80,14 +82,17 @@ class DayRow:
     def apply(self, happening: Happening) -> DayRow:
         if happening.id in self.seen:
             return self
-        return DayRow(self.seen | {happening.id}, add(self.totals, happening.figures))
+        return DayRow({**self.seen, happening.id: 1}, add(self.totals, happening.figures))
 
     def as_json(self) -> dict[str, Any]:
-        return {"seen": sorted(self.seen), "totals": dict(self.totals)}
+        return {"seen": self.seen, "totals": self.totals}
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any] | None) -> DayRow:
-        return cls() if raw is None else cls(frozenset(raw["seen"]), raw["totals"])
+        if raw is None:
+            return cls()
+        seen = raw["seen"]  # a list in values written before it was an object
+        return cls(seen if isinstance(seen, dict) else dict.fromkeys(seen, 1), raw["totals"])
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,7 @@ def day_row(district: str, day: str, row: DayRow) -> TotalsRow:
 
 
 class Districts:
-    """What the ``units`` agent does with one :data:`UnitChange`: the bucket or day row joined with it and
+    """What the ``units`` handler does with one :data:`UnitChange`: the bucket or day row joined with it and
     stored (even when unchanged: ``totals.cases``, 4.), and the district's row to publish."""
 
     def __init__(self, buckets: Store, days: Store) -> None:
@@ -158,18 +163,31 @@ class Districts:
 
     def apply(self, change: UnitChange) -> tuple[bool, TotalsRow]:
         """``(changed, row)``: the row is the district's (all-time for a statement, the day's otherwise)."""
+        changed, _, row = self.record(change)
+        return changed, row()
+
+    def record(self, change: UnitChange) -> tuple[bool, str, Callable[[], TotalsRow]]:
+        """:meth:`apply` without building the row: ``(changed, the row's key, how to build it)``; built when it is
+        published, once per key and batch, from the sums in memory then."""
         if isinstance(change, Statement):
             number = bucket_of(change.case_id)
             key = bucket_key(change.district, number)
             old = Bucket.from_json(self.buckets.get(key))
             new = old.apply(change)
             self.buckets[key] = new.as_json()
-            return new is not old, self._sums(change.district, number, old, new).row()
+            return new is not old, f"district:{change.district}", self._sums(change.district, number, old, new).row
         key = day_key(change.district, change.day)
         old_day = DayRow.from_json(self.days.get(key))
         new_day = old_day.apply(change)
         self.days[key] = new_day.as_json()
-        return new_day is not old_day, day_row(change.district, change.day, new_day)
+        district, day = change.district, change.day
+        return new_day is not old_day, f"district:{district}:{day}", lambda: day_row(district, day, new_day)
+
+    def using(self, buckets: Store, days: Store) -> Districts:
+        """This, reading and writing ``buckets`` and ``days`` (one partition's values during one batch); the
+        sums in memory stay, and ``_sums`` still checks them against what is stored."""
+        self.buckets, self.days = buckets, days
+        return self
 
     def forget(self) -> None:
         """After a rebalance or restart: what is stored may have changed under the sums."""

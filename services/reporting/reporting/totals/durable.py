@@ -1,11 +1,11 @@
-"""Acking an input only once the broker holds everything its processing wrote.
+"""Acking inputs only once the broker holds everything their processing wrote.
 
-Faust acks an event when the agent moves on, even if the agent raised, and its commit flush gives up on its
-changelog buffer after 0.1 s without progress, so a commit can precede a changelog write. The streamed totals
-(``reporting.streams``) therefore read a ``noack()`` stream: :class:`TrackedTable` keeps the futures of its
-changelog writes and :class:`AckWhenDurable` acks an event only after the broker acknowledged those and every
-record its processing sent. A failure crashes the worker with the event unacked, so it is processed again after
-the restart, which changes nothing (``reporting.totals.cases``, 1.).
+Faust's own loop acks a record when the agent moves on, even if the agent raised, and its commit flush gives up
+on its changelog buffer after 0.1 s without progress, so a commit can precede a changelog write. The streamed
+totals (``reporting.streams``) therefore ack themselves: :class:`AckWhenDurable` acks a batch's records only after
+the broker acknowledged every changelog record and every record their processing sent. A failure crashes the
+worker with the records unacked, so they are processed again after the restart, which changes nothing
+(``reporting.totals.cases``, 1.).
 """
 
 from __future__ import annotations
@@ -14,46 +14,13 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
-from faust.tables.table import Table
-
-Headers = list[tuple[str, bytes]]
-# How a record goes out: (topic, key, value, headers) -> the future of its acknowledgement; send_now, or a
-# test's fake.
-Send = Callable[[Any, str, dict[str, Any], Headers], Awaitable[Awaitable[Any]]]
-
-
-async def send_now(topic: Any, key: str, value: dict[str, Any], headers: Headers) -> Awaitable[Any]:
-    """Hands a record to the producer; returns the future of the broker's acknowledgement."""
-    future: Awaitable[Any] = await topic.send(key=key, value=value, headers=headers or None)
-    return future
-
-
-class TrackedTable(Table[str, Any]):
-    """A table that keeps the futures of its changelog writes until :meth:`drain`, so that an input is acked
-    only once the changelog holds what it wrote (``track=False`` in tests, where no producer runs)."""
-
-    def __init__(self, *args: Any, track: bool = True, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.track = track
-        self.unsettled: list[Awaitable[Any]] = []
-
-    def send_changelog(self, *args: Any, **kwargs: Any) -> Any:
-        future = super().send_changelog(*args, **kwargs)
-        if self.track:
-            self.unsettled.append(future)
-        return future
-
-    def drain(self) -> list[Awaitable[Any]]:
-        drained, self.unsettled = self.unsettled, []
-        return drained
-
 
 class AckWhenDurable:
     """Acks a stream's events in batches, each only after the broker acknowledged every record its processing
     produced. An event whose records fail or time out is never acked: the error propagates, the worker
     crashes, and the event is read again after the restart (applying it twice changes nothing)."""
 
-    def __init__(self, ack: Callable[[Any], Awaitable[Any]], *, batch: int, timeout: float,
+    def __init__(self, ack: Callable[[Any], Any], *, batch: int, timeout: float,
                  flush: Callable[[], Awaitable[list[Awaitable[Any]]]] | None = None) -> None:
         self.ack = ack
         self.flush = flush  # sends what the tracked events left pending; its records are waited for too
@@ -63,8 +30,9 @@ class AckWhenDurable:
         self.events: list[Any] = []
         self.sent: list[Awaitable[Any]] = []
 
-    def track(self, event: Any, sent: Iterable[Awaitable[Any]]) -> None:
-        self.events.append(event)
+    def track(self, events: Iterable[Any], sent: Iterable[Awaitable[Any]]) -> None:
+        """Records to ack once ``sent`` (and what ``flush`` sends for them) is acknowledged."""
+        self.events.extend(events)
         self.sent.extend(sent)
 
     @property
@@ -88,5 +56,5 @@ class AckWhenDurable:
                 for future in done:
                     future.result()  # the broker's error, if any
             for event in events:
-                await self.ack(event)
+                self.ack(event)
             return len(events)

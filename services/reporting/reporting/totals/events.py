@@ -3,7 +3,7 @@ Pure: no I/O. Raises :class:`reporting.totals.figures.ImpossibleFigures` for any
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +15,9 @@ LAW = ("police", "prosecution")
 BANKS = ("gsb", "baac")
 OTHER_HELP = ("jobs", "training", "legal_aid", "other_help")
 REFERRALS = (*LAW, *BANKS, *OTHER_HELP)
+_DECISION_OR_NONE = frozenset({*DECISIONS, None})
+_RESULT_OR_NONE = frozenset({"agreement", "no_agreement", None})
+_CHANNEL_OR_NONE = frozenset({*CHANNELS, None})
 # Only these change a case's figures; AuditRecorded and the like are other topics' business.
 CASE_EVENT_TYPES = frozenset({
     "CaseRegistered", "CaseUpdated", "CaseContacted", "MediationDecisionRecorded", "MediationScheduled",
@@ -43,7 +46,10 @@ class Facts:
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Facts:
-        return cls(**{**raw, "referrals": tuple(raw["referrals"])})
+        # Positional, not **raw: read for every event from the stored record.
+        return cls(raw["excessive_interest"], raw["contacted"], raw["decision"], raw["mediation_entered"],
+                   raw["mediation_result"], raw["debt_before_satang"], raw["debt_after_satang"],
+                   tuple(raw["referrals"]), raw["closure_reason"])
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,9 @@ class CaseSnapshot:
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> CaseSnapshot:
         facts = raw["facts"]
-        return cls(**{**raw, "facts": Facts.from_json(facts) if facts is not None else None})
+        return cls(raw["case_id"], raw["revision"], raw["province_code"], raw["district_code"], raw["status"],
+                   raw["channel"], raw["creditor_count"], raw["debt_count"], raw["principal_satang"],
+                   raw["outstanding_satang"], Facts.from_json(facts) if facts is not None else None)
 
 
 def _flag(raw: Mapping[str, Any], name: str) -> bool:
@@ -83,8 +91,8 @@ def _maybe_amount(raw: Mapping[str, Any], name: str) -> int | None:
     return None if value is None else plausible(name, value)
 
 
-def _choice(name: str, value: object, allowed: Iterable[str | None]) -> Any:
-    if value not in tuple(allowed):
+def _choice(name: str, value: object, allowed: Collection[str | None]) -> Any:
+    if value not in allowed:
         raise ImpossibleFigures(f"{name}={value!r}")
     return value
 
@@ -96,9 +104,9 @@ def _facts(raw: Mapping[str, Any]) -> Facts:
     return Facts(
         excessive_interest=_flag(raw, "excessive_interest"),
         contacted=_flag(raw, "contacted"),
-        decision=_choice("decision", raw["decision"], (*DECISIONS, None)),
+        decision=_choice("decision", raw["decision"], _DECISION_OR_NONE),
         mediation_entered=_flag(raw, "mediation_entered"),
-        mediation_result=_choice("mediation_result", raw["mediation_result"], ("agreement", "no_agreement", None)),
+        mediation_result=_choice("mediation_result", raw["mediation_result"], _RESULT_OR_NONE),
         debt_before_satang=_maybe_amount(raw, "debt_before_satang"),
         debt_after_satang=_maybe_amount(raw, "debt_after_satang"),
         referrals=tuple(sorted({_choice("referral", r, REFERRALS) for r in referrals})),
@@ -143,7 +151,7 @@ def snapshot_of(event: Mapping[str, Any]) -> CaseSnapshot | None:
             province_code=province,
             district_code=district,
             status=event.get("status"),
-            channel=_choice("channel", channel, (*CHANNELS, None)),
+            channel=_choice("channel", channel, _CHANNEL_OR_NONE),
             creditor_count=plausible("creditor_count", counts["creditor_count"]),
             debt_count=plausible("debt_count", counts["debt_count"]),
             principal_satang=plausible("principal_satang", counts["principal_satang"]),

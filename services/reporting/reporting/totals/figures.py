@@ -101,10 +101,12 @@ def plausible(name: str, value: object) -> int:
 def checked(figures: Figures, names: Mapping[str, Label] = FIGURES) -> dict[str, int]:
     """``figures`` if every name is known and every value plausible (a sum can pass int64 even when each
     part is fine); raises :class:`ImpossibleFigures` otherwise."""
-    unknown = set(figures) - set(names)
-    if unknown:
-        raise ImpossibleFigures(f"unknown figures {sorted(unknown)}")
-    return {name: plausible(name, value) for name, value in figures.items()}
+    for name, value in figures.items():  # on every change's path: one pass, no sets built
+        if name not in names:
+            raise ImpossibleFigures(f"unknown figures {sorted(set(figures) - set(names))}")
+        if type(value) is not int or not 0 <= value <= INT64_MAX:  # bool is not int here
+            plausible(name, value)  # raises, saying why
+    return dict(figures)
 
 
 def add(*parts: Figures) -> dict[str, int]:
@@ -126,6 +128,17 @@ def diff(old: Figures, new: Figures) -> dict[str, int]:
     get = total.get
     for name, value in old.items():
         total[name] = get(name, 0) - value
+    return {name: value for name, value in total.items() if value}
+
+
+def moved(totals: Figures, old: Figures, new: Figures) -> dict[str, int]:
+    """``totals - old + new``, without zeros: one case's figures replaced in a sum, in one pass."""
+    total = dict(totals)
+    get = total.get
+    for name, value in old.items():
+        total[name] = get(name, 0) - value
+    for name, value in new.items():
+        total[name] = get(name, 0) + value
     return {name: value for name, value in total.items() if value}
 
 

@@ -67,7 +67,7 @@ def unstick(app: Any, guard: StallGuard[Any], topics: set[str], busy: Callable[[
     """The stall guard's timer: an input partition assigned here whose committed offset stands still below its end
     (``reporting.totals.stall_guard``) is sought to that offset, or to its first record when the group has none.
     The committed offset, not the consumer's position: in the stalls seen here aiokafka had fetched every record
-    but none reached the agents. Not while the agents wait for the broker (``busy``) or Faust holds a partition
+    but none reached the handlers. Not while a settle waits for the broker (``busy``) or Faust holds a partition
     back for a full buffer. A failed check is logged and tried again at the next tick (an exception from a timer
     would crash the worker)."""
 

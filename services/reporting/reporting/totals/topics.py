@@ -14,7 +14,7 @@ from confluent_kafka.cimpl import NewTopic  # re-exported by .admin, but not dec
 from contracts import registry
 
 if TYPE_CHECKING:
-    from reporting.streams import Streams
+    from reporting.totals.handlers import Streams
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def internal_topics(streams: Streams) -> list[NewTopic]:
                        replication_factor=replicas, config={"retention.ms": str(7 * 24 * 3600 * 1000)}),
               NewTopic(streams.totals.get_topic_name(), num_partitions=TOTALS.partitions, replication_factor=replicas,
                        config={"cleanup.policy": "compact", **TOTALS_CONFIG})]
-    for table in (streams.case_records, streams.unit_buckets, streams.unit_days):
+    for table in (streams.case_records.table, streams.unit_buckets.table, streams.unit_days.table):
         assert table.partitions is not None  # every table here is made with its partitions (create_app)
         topics.append(NewTopic(table.changelog_topic.get_topic_name(), num_partitions=table.partitions,
                                replication_factor=replicas, config={"cleanup.policy": "compact"}))

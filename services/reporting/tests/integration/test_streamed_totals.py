@@ -179,7 +179,7 @@ def test_a_transfer_between_provinces_moves_the_figures(stream: Stream) -> None:
 
 
 def test_a_worker_killed_mid_stream_and_restarted_counts_every_event_once(stream: Stream) -> None:
-    events = case_events(400, seed=23, updates=2)
+    events = case_events(4000, seed=23, updates=2)  # ~13,000 events: a worker applies ~10,000 a second
     expected = expected_totals(events)
     first = stream.worker("w1")
     view = stream.view()
