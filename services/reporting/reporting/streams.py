@@ -12,11 +12,11 @@ Batches, not agents (measured by ``bench/faust_ceiling.py`` and ``bench/reportin
 an agent caps a worker near 8,500 events/s before any work, and its per-key table writes near 100 µs each. So
 the consumer hands every fetched batch of an input topic to one handler (``reporting.totals.batch_consumer``;
 the handlers: ``reporting.totals.handlers``), and each table partition's values of a batch are stored and sent
-to its changelog together, as are the records to other topics (``reporting.totals.batch_io``). The cases handler sends what the events since the last settle tell
-each district as one record (``{"kind": "changes", ...}``), and the units handler publishes one row per district
-(and day) per settle, the latest: rows are absolute, so the rows in between say nothing more. Both are sent when
-the batch is settled (``reporting.totals.durable.AckWhenDurable``: every ``ack_batch`` events or ``ack_interval``
-seconds), before its events are acked.
+to its changelog together, as are the records to other topics (``reporting.totals.batch_io``). The cases handler
+sends what the events since the last settle tell each district as one record (``{"kind": "changes", ...}``), and
+the units handler publishes one row per district (and day) per settle, the latest: rows are absolute, so the rows
+in between say nothing more. Both are sent when the batch is settled (``reporting.totals.durable.AckWhenDurable``:
+every ``ack_batch`` events or ``ack_interval`` seconds), before its events are acked.
 
 The worker runs as its own process (``python -m reporting.streams worker``; ``make run`` and the compose
 stack start it); the web process only reads the ``totals`` topic (``reporting.totals.view``).
