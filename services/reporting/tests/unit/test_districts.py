@@ -20,7 +20,7 @@ def test_a_bucket_keeps_each_cases_latest_statement_and_their_sum() -> None:
 
 def test_district_sums_notice_a_bucket_they_did_not_sum() -> None:
     districts = Districts({}, {})
-    case_ids = [f"c-{n}" for n in range(200)]
+    case_ids = [f"c-{n}" for n in range(1000)]
     for case_id in case_ids:
         districts.apply(Statement(case_id, 1, "4701", {"registrants": 1}))
     assert len({bucket_of(c) for c in case_ids}) > BUCKETS // 2  # spread over many buckets
@@ -32,8 +32,8 @@ def test_district_sums_notice_a_bucket_they_did_not_sum() -> None:
     stale = Bucket.from_json(districts.buckets[key])
     assert not sums.replace(bucket_of("c-7"), stale, stale)
     _, row = districts.apply(Statement("c-7", 6, "4701", {"registrants": 1, "debts": 10}))
-    assert row.figures == {"registrants": 200, "debts": 10}
-    assert row.version == 200 - 1 + 6
+    assert row.figures == {"registrants": 1000, "debts": 10}
+    assert row.version == 1000 - 1 + 6
 
 
 def test_unit_totals_from_stored_buckets() -> None:
