@@ -55,7 +55,7 @@ def worker_app() -> Any:
     class TrackedTable(Table[str, Any]):
         """Faust's table, keeping the futures of its changelog writes until ``drain``."""
 
-        def __init__(self, *args: Any, track: bool = True, **kwargs: Any) -> None:
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.unsettled: list[Any] = []
 
@@ -107,7 +107,7 @@ def worker_app() -> Any:
               store="rocksdb://", datadir=os.environ["CEILING_DATA"], web_enabled=False,
               consumer_auto_offset_reset="earliest", topic_replication_factor=1, stream_wait_empty=False)
     topic = app.topic(topic_name, value_type=bytes, value_serializer="raw")
-    records = TrackedTable(app, name="case-records", default=None, key_type=str, partitions=6, track=True)
+    records = TrackedTable(app, name="case-records", default=None, key_type=str, partitions=6)
     app.tables.add(records)
 
     class Current:

@@ -43,8 +43,6 @@ class BatchConsumer(driver.Consumer):
 
     async def _drain_batches(self, fetcher: Any) -> None:
         handlers: dict[str, BatchHandler] = self.app.batch_handlers  # type: ignore[attr-defined]  # a BatchApp
-        read_offset = self._read_offset
-        acks_enabled_for = self.app.topics.acks_enabled_for
         while not (self._stopped.is_set() or fetcher._stopped.is_set()):
             stops = self.flow_stops
             fetched = [pair async for pair in self.getmany(timeout=1.0)]
@@ -57,18 +55,13 @@ class BatchConsumer(driver.Consumer):
             batches: dict[str, list[Any]] = {}
             others: list[Any] = []
             gaps: list[tuple[Any, int, int]] = []
-            for tp, message in fetched:  # no await in this loop: see the module docstring
+            for _, message in fetched:  # no await in this loop: see the module docstring
                 if message.topic not in handlers:
                     others.append(message)
-                    continue
-                known = read_offset[tp]
-                if known is not None and message.offset < known:
-                    continue  # read already
-                if known and message.offset - known > 1 and acks_enabled_for(message.topic):
-                    gaps.append((tp, known + 1, message.offset))  # compacted or transaction markers
-                read_offset[tp] = message.offset
-                self.track_message(message)  # Faust's bookkeeping of unacked records, and its sensors
-                batches.setdefault(message.topic, []).append(message)
+                elif self._unread(message, gaps):
+                    self._read_offset[message.tp] = message.offset
+                    self.track_message(message)  # Faust's bookkeeping of unacked records, and its sensors
+                    batches.setdefault(message.topic, []).append(message)
             for tp, start, end in gaps:
                 await self._add_gap(tp, start, end)
             for topic, messages in batches.items():
@@ -76,16 +69,25 @@ class BatchConsumer(driver.Consumer):
             for message in others:
                 await self._faust_path(message)
 
+    def _unread(self, message: Any, gaps: list[tuple[Any, int, int]]) -> bool:
+        """Faust's test (``faust.transport.consumer.Consumer._drain_messages``): not read yet; a jump in offsets
+        (compaction, transaction markers) is noted in ``gaps`` for the commit."""
+        known = self._read_offset[message.tp]
+        if known is not None and message.offset < known:
+            return False
+        if known and message.offset - known > 1 and self.app.topics.acks_enabled_for(message.topic):
+            gaps.append((message.tp, known + 1, message.offset))
+        return True
+
     async def _faust_path(self, message: Any) -> None:
-        """What Faust's own loop does with one record (``faust.transport.consumer.Consumer._drain_messages``)."""
-        tp, offset = message.tp, message.offset
-        known = self._read_offset[tp]
-        if known is not None and offset < known:
+        """What Faust's own loop does with one record."""
+        gaps: list[tuple[Any, int, int]] = []
+        if not self._unread(message, gaps):
             return
-        if known and offset - known > 1 and self.app.topics.acks_enabled_for(message.topic):
-            await self._add_gap(tp, known + 1, offset)
+        for tp, start, end in gaps:
+            await self._add_gap(tp, start, end)
         await self.wait_first(self.callback(message), self.suspend_flow.wait())
-        self._read_offset[tp] = offset
+        self._read_offset[message.tp] = message.offset
 
 
 class BatchTransport(driver.Transport):

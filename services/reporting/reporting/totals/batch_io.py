@@ -7,13 +7,15 @@ one table partition go to RocksDB in one ``WriteBatch`` and to the changelog in 
 the producer Faust runs; records to other topics go out the same way. What is written is exactly what Faust
 itself would write and restore: keys and values in Faust's ``json`` serialisation (orjson, as Faust uses it),
 the changelog partition that of the input, and the changelog offset kept in the store once the broker has it
-(conservatively the batch's first: recovery may re-read a few records, never skip one).
+(conservatively the first offset of the last ``BatchBuilder``: recovery may re-read a few records, never skip
+one).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable, Sequence
-from functools import lru_cache
+import asyncio
+from collections.abc import Iterable, Sequence
+from functools import cached_property, lru_cache
 from typing import Any, Protocol
 
 import orjson
@@ -27,8 +29,9 @@ Record = tuple[bytes | None, bytes | None, Headers]  # key, value, headers
 class RecordSink(Protocol):
     """Where records go: Kafka in the worker (:class:`KafkaBatches`), a fake in unit tests."""
 
-    async def send(self, topic: str, partition: int | None, records: Sequence[Record]) -> list[Awaitable[Any]]:
-        """Hands ``records`` to the producer (to ``partition``, or by key); the futures of their acknowledgement."""
+    async def send(self, topic: str, partition: int | None, records: Sequence[Record]) -> list[asyncio.Future[Any]]:
+        """Hands ``records`` to the producer (to ``partition``, or by key); the futures of their acknowledgement
+        (each resolves to the record metadata of one batch: its first offset)."""
         ...
 
 
@@ -38,7 +41,7 @@ class KafkaBatches:
     def __init__(self, app: Any) -> None:
         self.app = app
 
-    async def send(self, topic: str, partition: int | None, records: Sequence[Record]) -> list[Awaitable[Any]]:
+    async def send(self, topic: str, partition: int | None, records: Sequence[Record]) -> list[asyncio.Future[Any]]:
         producer = self.app.producer._ensure_producer()  # the aiokafka producer Faust started
         if partition is not None:
             return await self._send(producer, topic, partition, records)
@@ -51,8 +54,9 @@ class KafkaBatches:
                 for future in await self._send(producer, topic, number, some)]
 
     @staticmethod
-    async def _send(producer: Any, topic: str, partition: int, records: Iterable[Record]) -> list[Awaitable[Any]]:
-        futures: list[Awaitable[Any]] = []
+    async def _send(producer: Any, topic: str, partition: int, records: Iterable[Record]
+                    ) -> list[asyncio.Future[Any]]:
+        futures: list[asyncio.Future[Any]] = []
         batch = producer.create_batch()
         for key, value, headers in records:
             if batch.append(key=key, value=value, timestamp=None, headers=headers) is None:
@@ -108,23 +112,28 @@ class BatchTable:
     def store(self) -> Any:
         return self.table.data  # Faust's Store: RocksDB in the worker, memory in some tests
 
+    @cached_property
+    def rocksdb(self) -> bool:
+        """Faust's RocksDB store keeps encoded bytes, one database per partition; its memory store, decoded
+        keys and values in one dict."""
+        return hasattr(self.store, "_db_for_partition")
+
     def values(self, partition: int) -> PartitionValues:
         return PartitionValues(self, partition)
 
     def read(self, partition: int, key: str) -> Any:
-        store = self.store
-        if not hasattr(store, "_db_for_partition"):  # the memory store keeps decoded keys and values
-            return store.data.get(key)
-        raw = store._db_for_partition(partition).get(encode(key))
+        if not self.rocksdb:
+            return self.store.data.get(key)
+        raw = self.store._db_for_partition(partition).get(encode(key))
         return None if raw is None else orjson.loads(raw)
 
-    async def write(self, values: PartitionValues) -> list[Awaitable[Any]]:
+    async def write(self, values: PartitionValues) -> list[asyncio.Future[Any]]:
         """Stores what ``values`` holds and sends it to the changelog; the futures of the changelog records."""
         if not values.written:
             return []
         partition, store = values.partition, self.store
         pairs = [(encode(key), encode(value)) for key, value in values.written.items()]
-        if hasattr(store, "_db_for_partition"):
+        if self.rocksdb:
             from rocksdict import WriteBatch  # only where the RocksDB store is used
 
             batch = WriteBatch(raw_mode=True)
@@ -135,12 +144,9 @@ class BatchTable:
             store.data.update(values.written)
         topic = self.table.changelog_topic.get_topic_name()
         futures = await self.sink.send(topic, partition, [(key, value, []) for key, value in pairs])
-        for future in futures[-1:]:  # the last batch's base offset: every earlier record is before it
-            _when_done(future, lambda metadata: store.set_persisted_offset(TP(topic, partition), metadata.offset))
+        if futures:  # every earlier record is before the last batch's first offset
+            tp = TP(topic, partition)
+            futures[-1].add_done_callback(
+                lambda done: store.set_persisted_offset(tp, done.result().offset)
+                if not done.cancelled() and done.exception() is None else None)
         return futures
-
-
-def _when_done(future: Awaitable[Any], then: Any) -> None:
-    add = getattr(future, "add_done_callback", None)
-    if add is not None:
-        add(lambda done: then(done.result()) if not done.cancelled() and done.exception() is None else None)

@@ -213,14 +213,14 @@ def statements(record: CaseRecord) -> list[Statement]:
     wherever they happened, nothing elsewhere (which takes back what an earlier statement gave)."""
     case = record.current()
     own = contribution(case)
-    if not record.transfers:  # most cases: one district, its own figures (no zeros already)
-        return [Statement(record.case_id, record.version, district, own if district == case.district_code else {})
-                for district in sorted(record.districts)]
-    return [
-        Statement(record.case_id, record.version, district,
-                  add(own if district == case.district_code else {}, transfer_figures(record.transfers, district)))
-        for district in sorted(record.districts)
-    ]
+
+    def figures(district: str) -> dict[str, int]:
+        mine = own if district == case.district_code else {}
+        # most cases were never transferred: their own figures, without zeros already
+        return add(mine, transfer_figures(record.transfers, district)) if record.transfers else mine
+
+    return [Statement(record.case_id, record.version, district, figures(district))
+            for district in sorted(record.districts)]
 
 
 def on_case_event(record: CaseRecord | None, event: Mapping[str, Any]) -> tuple[CaseRecord, list[UnitChange]] | None:

@@ -11,7 +11,7 @@ worker with the records unacked, so they are processed again after the restart, 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 
@@ -21,7 +21,7 @@ class AckWhenDurable:
     crashes, and the event is read again after the restart (applying it twice changes nothing)."""
 
     def __init__(self, ack: Callable[[Any], Any], *, batch: int, timeout: float,
-                 flush: Callable[[], Awaitable[list[Awaitable[Any]]]] | None = None) -> None:
+                 flush: Callable[[], Awaitable[Sequence[Awaitable[Any]]]] | None = None) -> None:
         self.ack = ack
         self.flush = flush  # sends what the tracked events left pending; its records are waited for too
         self.settling = asyncio.Lock()

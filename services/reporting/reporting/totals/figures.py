@@ -122,15 +122,6 @@ def add(*parts: Figures) -> dict[str, int]:
     return {name: value for name, value in total.items() if value}
 
 
-def diff(old: Figures, new: Figures) -> dict[str, int]:
-    """``new - old``, without zeros."""
-    total = dict(new)
-    get = total.get
-    for name, value in old.items():
-        total[name] = get(name, 0) - value
-    return {name: value for name, value in total.items() if value}
-
-
 def moved(totals: Figures, old: Figures, new: Figures) -> dict[str, int]:
     """``totals - old + new``, without zeros: one case's figures replaced in a sum, in one pass."""
     total = dict(totals)
@@ -140,6 +131,11 @@ def moved(totals: Figures, old: Figures, new: Figures) -> dict[str, int]:
     for name, value in new.items():
         total[name] = get(name, 0) + value
     return {name: value for name, value in total.items() if value}
+
+
+def diff(old: Figures, new: Figures) -> dict[str, int]:
+    """``new - old``, without zeros."""
+    return moved({}, old, new)
 
 
 def bangkok_day(occurred_at: str) -> str:

@@ -115,7 +115,7 @@ class Streams:
             if isinstance(reason, codec.ContractError) and self.reject is not None:
                 await self.reject(message, str(reason))
 
-    async def publish_changes(self) -> list[Awaitable[Any]]:
+    async def publish_changes(self) -> list[asyncio.Future[Any]]:
         """Sends what the events since the last call tell each district, one record per district, before those
         events are acked."""
         pending, self.pending_changes = self.pending_changes, {}
@@ -155,7 +155,7 @@ class Streams:
                 self.rows_correlation[key] = correlation_id
         return "applied" if changed else "unchanged"
 
-    async def publish_rows(self) -> list[Awaitable[Any]]:
+    async def publish_rows(self) -> list[asyncio.Future[Any]]:
         """Sends the latest row of every district (and day) changed since the last call: rows are absolute, so
         one per key and batch says all that the rows in between would have said."""
         pending, self.pending_rows = self.pending_rows, {}
@@ -177,14 +177,7 @@ class Streams:
             # when the previous settle is still under way, which bounds what is unacked to about two batches.
             if self.settling is not None and not self.settling.done():
                 await asyncio.shield(self.settling)
-            self.settling = asyncio.ensure_future(self._settle_or_crash(acks))
-
-    async def _settle_or_crash(self, acks: AckWhenDurable) -> None:
-        try:
-            await acks.settle()
-        except Exception as failure:  # a record not acknowledged: crash, its events unacked (module docstring)
-            await self.app.crash(failure)
-            raise
+            self.settling = asyncio.ensure_future(crash_on_failure(self.app, acks.settle()))
 
     async def forget_district_sums(self, *args: Any, **kwargs: Any) -> None:
         """On every assignment change: another worker may have written these districts' buckets since."""
@@ -231,16 +224,18 @@ def _where(message: Any) -> str:
     return f"{message.topic}[{message.partition}]@{message.offset}"
 
 
-def crashing(app: Any, handler: BatchHandler) -> BatchHandler:
-    """A handler's failure crashes the worker (its records unacked, so read again after the restart)."""
+async def crash_on_failure(app: Any, work: Awaitable[Any]) -> None:
+    """A failure of a handler or a settle crashes the worker, its records unacked, so they are read again after
+    the restart (``reporting.streams``)."""
+    try:
+        await work
+    except Exception as failure:
+        await app.crash(failure)
+        raise
 
+
+def crashing(app: Any, handler: BatchHandler) -> BatchHandler:
     async def handle(messages: list[Any]) -> None:
-        try:
-            await handler(messages)
-        except asyncio.CancelledError:
-            raise
-        except Exception as failure:
-            await app.crash(failure)
-            raise
+        await crash_on_failure(app, handler(messages))
 
     return handle

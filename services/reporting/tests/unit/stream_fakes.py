@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import json
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import orjson
@@ -39,7 +40,8 @@ class Sent:
         self.acknowledge = True
         self.pending: list[asyncio.Future[Any]] = []
 
-    async def send(self, topic: str, partition: int | None, records: Sequence[Record]) -> list[Awaitable[Any]]:
+    async def send(self, topic: str, partition: int | None, records: Sequence[Record]
+                   ) -> list[asyncio.Future[Any]]:
         if not records:
             return []
         for key, value, headers in records:
@@ -49,7 +51,7 @@ class Sent:
         self.partitions.append((topic, partition))
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         if self.acknowledge:
-            future.set_result(None)
+            future.set_result(acknowledged(len(self.records) - len(records)))
         else:
             self.pending.append(future)
         return [future]  # one batch, one acknowledgement
@@ -61,6 +63,11 @@ class Sent:
 
     def besides_changelogs(self) -> list[tuple[str, str, Any]]:
         return [r for r in self.records if not r[0].endswith("-changelog")]
+
+
+def acknowledged(offset: int) -> SimpleNamespace:
+    """What the broker's acknowledgement of a batch resolves to (aiokafka's RecordMetadata): its first offset."""
+    return SimpleNamespace(offset=offset)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from .stream_fakes import (
     STORES,
     Message,
     Sent,
+    acknowledged,
     build,
     case_message,
     counted,
@@ -226,14 +227,14 @@ def test_an_event_is_acked_only_once_its_changelog_writes_and_records_are_acknow
         changes = sent.pending[1]  # a statement and a happening, one record for their district
         assert sent.records[-1][0] == UNIT_CHANGES and len(sent.records[-1][2]["changes"]) == 2
         assert not event.acked and not acks.events  # dropped unacked: the worker crashes, reads again
-        changes.set_result(None)
+        changes.set_result(acknowledged(0))
         acks.track([event], [changes, *changelog])
         with pytest.raises(TimeoutError):  # the changelog write is not acknowledged yet
             await acks.settle()
         assert not event.acked
         assert not changelog[0].cancelled()  # the producer's future is left alone
         acks.track([event], changelog)
-        changelog[0].set_result(None)
+        changelog[0].set_result(acknowledged(0))
         assert await acks.settle() == 1
         assert event.acked
 
