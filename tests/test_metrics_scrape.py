@@ -180,7 +180,7 @@ def test_every_service_exposes_the_metrics_operations_needs_after_traffic(
     assert len({labels["province"] for labels, _ in pick(rep, "monthly_reports_overdue", level="district")}) == 77
     assert pick(rep, "outbox_unsent_events", service="reporting")
     assert pick(rep, "outbox_oldest_unsent_age_seconds", service="reporting")
-    worker_lag = pick(rep, "consumer_lag_messages", service="reporting", group="reporting-2", topic="case-events")
+    worker_lag = pick(rep, "consumer_lag_messages", service="reporting", group="reporting-3", topic="case-events")
     assert sorted(int(labels["partition"]) for labels, _ in worker_lag) == partitions("case-events")
     assert all(value >= 0 for _, value in worker_lag)
     assert pick(rep, "reconciliation_last_success_timestamp_seconds")

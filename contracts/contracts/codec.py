@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-import fastjsonschema
+import jsonschema_rs
 from jsonschema import Draft202012Validator, FormatChecker
 
 from contracts import registry
@@ -32,19 +32,20 @@ def _validator(event_type: str, version: int) -> Draft202012Validator:
 
 
 @cache
-def _compiled(event_type: str, version: int) -> Callable[[Event], Any]:
-    return fastjsonschema.compile(registry.schema(event_type, version))
+def _compiled(event_type: str, version: int) -> Any:
+    # Formats asserted as jsonschema's FormatChecker does (2020-12 makes them annotations by default).
+    return jsonschema_rs.validator_for(registry.schema(event_type, version), validate_formats=True)
 
 
 def _check(event: Event, event_type: str, version: int) -> None:
-    # The compiled validator is ~15x faster on the hot path; jsonschema explains a failure field by field.
-    try:
-        _compiled(event_type, version)(event)
+    # The Rust validator is the hot path (~2.5 µs a case event here, fastjsonschema's took ~14: a consumer's
+    # largest cost per event in the streamed totals); jsonschema explains a failure field by field.
+    compiled = _compiled(event_type, version)
+    if compiled.is_valid(event):
         return
-    except fastjsonschema.JsonSchemaValueException as exc:
-        fast_reason = str(exc)
     errors = sorted(_validator(event_type, version).iter_errors(event), key=lambda e: list(e.path))
     detail = "; ".join(f"{'/'.join(map(str, e.path)) or '<root>'}: {e.message}" for e in errors)
+    fast_reason = "; ".join(str(error) for error in compiled.iter_errors(event))
     raise ContractError(f"{event_type} v{version} invalid: {detail or fast_reason}")
 
 

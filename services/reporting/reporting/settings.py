@@ -11,10 +11,10 @@ class Settings(PlatformSettings):
         "reporting", validation_alias=AliasChoices("REPORTING_MONGODB_DATABASE", "mongodb_database")
     )
     # The Faust worker (python -m reporting.streams worker): its app id names its consumer group, internal
-    # topics and changelogs, so a new id rebuilds the totals from the beginning of case-events. "-2": the
-    # district buckets' layout changed (64 -> 512, reporting.totals.districts.BUCKETS).
+    # topics and changelogs, so a new id rebuilds the totals from the beginning of case-events. "-3": the
+    # district day rows' layout changed (one a day -> DAY_PARTS a day, reporting.totals.districts).
     streams_app_id: str = Field(
-        "reporting-2", validation_alias=AliasChoices("REPORTING_STREAMS_APP_ID", "streams_app_id")
+        "reporting-3", validation_alias=AliasChoices("REPORTING_STREAMS_APP_ID", "streams_app_id")
     )
     # Where the worker keeps its RocksDB tables (a cache of the changelogs: deleting it costs a restore).
     worker_data_dir: Path = Field(

@@ -106,7 +106,11 @@ def create_app(
         consumer_auto_offset_reset="earliest",
         topic_replication_factor=replicas,
         topic_partitions=unit_partitions,
-        broker_max_poll_records=2000,  # a handler's batch: ~0.2 s of work, so settles and timers keep their pace
+        broker_max_poll_records=2000,  # a handler's batch: ~0.1 s of work, so settles and timers keep their pace
+        # aiokafka fetches again from a broker only once every partition's records from it are handed out, so
+        # each fetch is a pause; Faust's 1 MB a partition (~700 events) made catching up wait on fetches a third
+        # of the time. A response stays capped by aiokafka's fetch_max_bytes (50 MB). docs/benchmarks.md.
+        consumer_max_fetch_size=32 * 1024**2,
         producer_max_batch_size=256 * 1024,  # batch_io fills whole BatchBuilders; a case record is ~0.5 kB
         web_enabled=False,  # the dashboards are the FastAPI app's; Faust's own pages are not served
         Worker=JsonLogWorker,

@@ -6,7 +6,7 @@ summed by ``reporting.totals.rollup``.
 The path of an event::
 
     case-events (key case_id) ──> CaseRecord per case ──> UnitChange records (key district code)
-        ──> Bucket per (district, hash(case) % BUCKETS) and DayRow per (district, day)
+        ──> Bucket per (district, hash(case) % BUCKETS) and DayRow per (district, day, hash(case) % DAY_PARTS)
         ──> TotalsRow per district and per (district, day) on the compacted totals topic
         ──> RollUp: province and nation as sums of district rows (in whoever reads the topic)
 
@@ -72,7 +72,7 @@ def canonical(value: Any) -> str:
 # --- per case (keyed by case_id) -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # a value, not frozen: see VALUE CLASSES in figures.py
 class CaseRecord:
     """A case as far as its events seen so far tell: the join of those events."""
 
@@ -157,7 +157,7 @@ def merge(record: CaseRecord | None, case: CaseSnapshot, transfer: Transfer | No
 # --- what flows from cases to districts (keyed by district code) -----------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # a value, not frozen: see VALUE CLASSES in figures.py
 class Statement:
     """Case ``case_id``, at record version ``version``, adds ``figures`` to ``district`` (nothing, once it
     has left and had no transfer there): absolute, so it replaces the case's previous statement."""
@@ -172,7 +172,7 @@ class Statement:
                 "figures": dict(self.figures)}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # a value, not frozen: see VALUE CLASSES in figures.py
 class Happening:
     """One event's count on its Bangkok day in one district; (case_id, revision) names it."""
 

@@ -27,43 +27,51 @@ from reporting.totals.events import (
 )
 from reporting.totals.figures import plausible
 
+# A referral's own figure, and its group's (police or prosecution; a bank; other help). "other_help" is the
+# referral elsewhere: its own figure is "referred_other", since "referred_other_help" is the group's.
+REFERRAL_FIGURES = {referral: f"referred_{referral}" for referral in (*LAW, *BANKS, *OTHER_HELP)} | {
+    "other_help": "referred_other"}
+REFERRAL_GROUPS = ({referral: "referred_law" for referral in LAW} | {referral: "referred_bank" for referral in BANKS}
+                   | {referral: "referred_other_help" for referral in OTHER_HELP})
+
 
 def contribution(case: CaseSnapshot) -> dict[str, int]:
-    """What the case adds to the figures of the district it is in now (no zeros)."""
-    figures = {
-        "registrants": 1,
-        "creditors": case.creditor_count,
-        "debts": case.debt_count,
-        "principal_satang": case.principal_satang,
-        "outstanding_satang": case.outstanding_satang,
-    }
+    """What the case adds to the figures of the district it is in now (no zeros: only what it has is set)."""
+    figures = {"registrants": 1}
+    for name, value in (("creditors", case.creditor_count), ("debts", case.debt_count),
+                        ("principal_satang", case.principal_satang), ("outstanding_satang", case.outstanding_satang)):
+        if value:
+            figures[name] = value
     if case.channel is not None:  # unknown only until the registration itself is seen
         figures[f"registrants_{case.channel}"] = 1
     facts = case.facts
     closed = case.status == "closed"
     if facts is not None:
         closed = closed or facts.closure_reason is not None
-        figures["contacted"] = int(facts.contacted)
+        if facts.contacted:
+            figures["contacted"] = 1
         if facts.decision is not None:
             figures[DECISIONS[facts.decision]] = 1
-        figures["mediation_entered"] = int(facts.mediation_entered)
+        if facts.mediation_entered:
+            figures["mediation_entered"] = 1
         if facts.mediation_result == "agreement":
             before, after = facts.debt_before_satang or 0, facts.debt_after_satang or 0
             figures["mediation_succeeded"] = 1
-            figures["debt_before_satang"] = before
-            figures["debt_after_satang"] = after
             # An agreement that raised the debt reduced nothing; before and after keep the real amounts.
-            figures["debt_reduced_satang"] = max(before - after, 0)
+            for name, value in (("debt_before_satang", before), ("debt_after_satang", after),
+                                ("debt_reduced_satang", max(before - after, 0))):
+                if value:
+                    figures[name] = value
         elif facts.mediation_result == "no_agreement":
             figures["mediation_failed"] = 1
         for referral in facts.referrals:
-            figures[f"referred_{referral}"] = 1
-        figures["referred_law"] = int(any(r in LAW for r in facts.referrals))
-        figures["referred_bank"] = int(any(r in BANKS for r in facts.referrals))
-        figures["referred_other_help"] = int(any(r in OTHER_HELP for r in facts.referrals))
-        figures["excessive_interest"] = int(facts.excessive_interest)
-    figures["closed"] = int(closed)
-    return {name: value for name, value in figures.items() if value}
+            figures[REFERRAL_FIGURES[referral]] = 1
+            figures[REFERRAL_GROUPS[referral]] = 1
+        if facts.excessive_interest:
+            figures["excessive_interest"] = 1
+    if closed:
+        figures["closed"] = 1
+    return figures
 
 
 def transfer_figures(transfers: Iterable[Transfer], district: str) -> dict[str, int]:

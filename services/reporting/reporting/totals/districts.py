@@ -11,13 +11,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reporting.totals.cases import Happening, Statement, Store, UnitChange, canonical
-from reporting.totals.figures import DAILY, FIGURES, add, checked, moved, plausible
+from reporting.totals.figures import DAILY, FIGURES, Figures, add, checked, moved, plausible
 
 # Cases of one district are spread over this many stored values, so that a value stays small in a district of
 # thousands (a bucket is read and written once per statement and batch, so its size is the units side's cost
 # per statement: with 64 buckets that side took 2.5x the time of 512 over 500,000 sample events). Changing it
 # changes every key: a rebuild under a new app id (reporting.settings.streams_app_id).
 BUCKETS = 512
+# A district's day is spread the same way, over this many day rows: a day row holds every happening it counts,
+# so one per district and day grew with the day (~90 happenings at a million sample events, decoded and copied
+# per happening: the replay's cost per event rose with its length). Changing it changes every key, as above.
+DAY_PARTS = 16
+# District days whose sums stay in memory (the least recently used are rebuilt from their day rows when met
+# again): a day's sums are ~1 kB, and events beyond the last weeks are rare once the backlog is replayed.
+DAYS_IN_MEMORY = 32_768
 
 
 # --- per district (keyed by district code) ---------------------------------------------------------------
@@ -32,11 +39,15 @@ def bucket_key(district: str, number: int) -> str:
     return f"{district}/{number:03d}"  # three digits: no key of the 64-bucket layout ("4701/05") is reused
 
 
-def day_key(district: str, day: str) -> str:
-    return f"{district}/{day}"
+def day_part_of(case_id: str) -> int:
+    return zlib.crc32(case_id.encode()) % DAY_PARTS
 
 
-@dataclass(frozen=True)
+def day_key(district: str, day: str, number: int) -> str:
+    return f"{district}/{day}/{number:02d}"  # no key of the one-row-a-day layout ("4701/2026-12-01") is reused
+
+
+@dataclass(slots=True)  # a value, not frozen: see VALUE CLASSES in figures.py
 class Bucket:
     """Some of a district's cases, each with its latest statement, and their sum: one stored value, so the
     sum can never disagree with the cases it sums (``totals.cases``, 2.). Its JSON is used as it is, not copied
@@ -59,6 +70,11 @@ class Bucket:
             version=self.version - old_version + statement.version,
         )
 
+    def share(self, case_id: str) -> Figures:
+        """The figures the bucket has from ``case_id`` (none if it has not got the case)."""
+        known = self.cases.get(case_id)
+        return known[1] if known is not None else {}
+
     def as_json(self) -> dict[str, Any]:
         return {"cases": self.cases, "totals": self.totals, "version": self.version}
 
@@ -69,7 +85,7 @@ class Bucket:
         return cls(raw["cases"], raw["totals"], raw["version"])
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # a value, not frozen: see VALUE CLASSES in figures.py
 class DayRow:
     """A district's counts on one Bangkok day, and which happenings they count (same value: ``totals.cases``, 2.).
     ``seen`` is a JSON object of happening ids, used as it is like a bucket's cases."""
@@ -97,7 +113,7 @@ class DayRow:
         return cls(seen if isinstance(seen, dict) else dict.fromkeys(seen, 1), raw["totals"])
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # a value, not frozen: see VALUE CLASSES in figures.py
 class TotalsRow:
     """What the ``totals`` topic carries: a district's figures (all-time, or one day's), absolute, with a
     version that grows with every change, so a reader keeps the highest it has seen."""
@@ -123,35 +139,34 @@ class TotalsRow:
 
 
 class UnitTotals:
-    """A district's all-time figures: the sum of its buckets. Derived and kept in memory only, rebuilt from
-    the stored buckets whenever it cannot vouch for them (after a rebalance, or when a bucket's stored
-    version is not the one it last summed)."""
+    """A district's figures, all-time (the sum of its buckets) or of one day (of its day rows). Derived and kept
+    in memory only, rebuilt from the stored parts whenever it cannot vouch for them (after a rebalance, or when
+    a part's stored version is not the one it last summed)."""
 
-    def __init__(self, district: str, buckets: Mapping[int, Bucket]) -> None:
+    def __init__(self, district: str, parts: Mapping[int, Bucket | DayRow], day: str | None = None) -> None:
         self.district = district
-        self.versions = {number: bucket.version for number, bucket in buckets.items() if bucket.version}
-        self.figures = add(*(bucket.totals for bucket in buckets.values()))
+        self.day = day
+        self.versions = {number: part.version for number, part in parts.items() if part.version}
+        self.figures = add(*(part.totals for part in parts.values()))
 
-    def replace(self, number: int, old: Bucket, new: Bucket) -> bool:
-        """Swaps one bucket's share; False, changing nothing, when ``old`` is not what was summed."""
-        if self.versions.get(number, 0) != old.version:
+    def replace(self, number: int, old_version: int, new_version: int, removed: Figures, added: Figures) -> bool:
+        """Part ``number`` went from ``old_version`` to ``new_version`` by losing ``removed`` and gaining ``added``
+        (one case's or happening's figures, not the part's: fewer to add); False, changing nothing, when
+        ``old_version`` is not the version summed."""
+        if self.versions.get(number, 0) != old_version:
             return False
-        self.versions[number] = new.version
-        # In place (once per statement, ~30 figures): zeros may stay here and are left out of the row.
+        self.versions[number] = new_version
+        # In place: zeros may stay here and are left out of the row.
         figures, get = self.figures, self.figures.get
-        for name, value in old.totals.items():
+        for name, value in removed.items():
             figures[name] = get(name, 0) - value
-        for name, value in new.totals.items():
+        for name, value in added.items():
             figures[name] = get(name, 0) + value
         return True
 
     def row(self) -> TotalsRow:
-        return TotalsRow(self.district, None, sum(self.versions.values()),
+        return TotalsRow(self.district, self.day, sum(self.versions.values()),
                          {name: value for name, value in self.figures.items() if value})
-
-
-def day_row(district: str, day: str, row: DayRow) -> TotalsRow:
-    return TotalsRow(district, day, row.version, dict(row.totals))
 
 
 class Districts:
@@ -162,6 +177,7 @@ class Districts:
         self.buckets = buckets
         self.days = days
         self.sums: dict[str, UnitTotals] = {}  # derived from ``buckets``; see UnitTotals
+        self.day_sums: dict[tuple[str, str], UnitTotals] = {}  # from ``days``, least recently used first
 
     def apply(self, change: UnitChange) -> tuple[bool, TotalsRow]:
         """``(changed, row)``: the row is the district's (all-time for a statement, the day's otherwise)."""
@@ -177,13 +193,16 @@ class Districts:
             old = Bucket.from_json(self.buckets.get(key))
             new = old.apply(change)
             self.buckets[key] = new.as_json()
-            return new is not old, f"district:{change.district}", self._sums(change.district, number, old, new).row
-        key = day_key(change.district, change.day)
+            sums = self._sums(change.district, number, old, new, change.case_id)
+            return new is not old, f"district:{change.district}", sums.row
+        number = day_part_of(change.case_id)
+        key = day_key(change.district, change.day, number)
         old_day = DayRow.from_json(self.days.get(key))
         new_day = old_day.apply(change)
         self.days[key] = new_day.as_json()
-        district, day = change.district, change.day
-        return new_day is not old_day, f"district:{district}:{day}", lambda: day_row(district, day, new_day)
+        added = change.figures if new_day is not old_day else {}
+        sums = self._day_sums(change.district, change.day, number, old_day, new_day, added)
+        return new_day is not old_day, f"district:{change.district}:{change.day}", sums.row
 
     def using(self, buckets: Store, days: Store) -> Districts:
         """This, reading and writing ``buckets`` and ``days`` (one partition's values during one batch); the
@@ -194,11 +213,23 @@ class Districts:
     def forget(self) -> None:
         """After a rebalance or restart: what is stored may have changed under the sums."""
         self.sums.clear()
+        self.day_sums.clear()
 
-    def _sums(self, district: str, number: int, old: Bucket, new: Bucket) -> UnitTotals:
+    def _sums(self, district: str, number: int, old: Bucket, new: Bucket, case_id: str) -> UnitTotals:
         sums = self.sums.get(district)
-        if sums is None or not sums.replace(number, old, new):
+        if sums is None or not sums.replace(number, old.version, new.version, old.share(case_id), new.share(case_id)):
             # Unknown here, or not the bucket it last summed: rebuilt from what is stored (``new`` included).
             stored = {n: Bucket.from_json(self.buckets.get(bucket_key(district, n))) for n in range(BUCKETS)}
             sums = self.sums[district] = UnitTotals(district, stored)
+        return sums
+
+    def _day_sums(self, district: str, day: str, number: int, old: DayRow, new: DayRow, added: Figures
+                  ) -> UnitTotals:
+        sums = self.day_sums.pop((district, day), None)  # put back last: the most recently used
+        if sums is None or not sums.replace(number, old.version, new.version, {}, added):
+            stored = {n: DayRow.from_json(self.days.get(day_key(district, day, n))) for n in range(DAY_PARTS)}
+            sums = UnitTotals(district, stored, day)
+            if len(self.day_sums) >= DAYS_IN_MEMORY:
+                del self.day_sums[next(iter(self.day_sums))]
+        self.day_sums[district, day] = sums
         return sums

@@ -26,7 +26,7 @@ CASE_EVENT_TYPES = frozenset({
 })
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # a value, not frozen: see VALUE CLASSES in figures.py
 class Facts:
     """The reporting facts of a case at one revision (the ``facts`` object of case-events), less the
     counts, which :class:`CaseSnapshot` holds so events without facts can still give them."""
@@ -42,7 +42,10 @@ class Facts:
     closure_reason: str | None
 
     def as_json(self) -> dict[str, Any]:
-        return {**self.__dict__, "referrals": list(self.referrals)}
+        return {"excessive_interest": self.excessive_interest, "contacted": self.contacted, "decision": self.decision,
+                "mediation_entered": self.mediation_entered, "mediation_result": self.mediation_result,
+                "debt_before_satang": self.debt_before_satang, "debt_after_satang": self.debt_after_satang,
+                "referrals": list(self.referrals), "closure_reason": self.closure_reason}
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> Facts:
@@ -52,7 +55,7 @@ class Facts:
                    tuple(raw["referrals"]), raw["closure_reason"])
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # a value, not frozen: see VALUE CLASSES in figures.py
 class CaseSnapshot:
     """A case as one event describes it: where it is and its figures after the change."""
 
@@ -69,7 +72,11 @@ class CaseSnapshot:
     facts: Facts | None  # None from older producers: counts only
 
     def as_json(self) -> dict[str, Any]:
-        return {**self.__dict__, "facts": self.facts.as_json() if self.facts else None}
+        return {"case_id": self.case_id, "revision": self.revision, "province_code": self.province_code,
+                "district_code": self.district_code, "status": self.status, "channel": self.channel,
+                "creditor_count": self.creditor_count, "debt_count": self.debt_count,
+                "principal_satang": self.principal_satang, "outstanding_satang": self.outstanding_satang,
+                "facts": self.facts.as_json() if self.facts else None}
 
     @classmethod
     def from_json(cls, raw: Mapping[str, Any]) -> CaseSnapshot:

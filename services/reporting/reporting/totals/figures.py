@@ -19,6 +19,11 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 
 Figures = Mapping[str, int]
 
+# VALUE CLASSES. The totals' values (a case's snapshot and facts, its record, statements, happenings, buckets,
+# day rows, rows) are slotted dataclasses, not frozen ones: a dozen are built per event, and a frozen dataclass's
+# __init__ (object.__setattr__ per field) took 5.6x a plain one's here (770 ns vs 137 ns, nine fields). They are
+# values all the same: nothing assigns to one after it is built; a changed value is a new one.
+
 
 @dataclass(frozen=True)
 class Label:

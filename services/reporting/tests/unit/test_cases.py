@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import fields
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from reporting.totals.cases import CaseRecord, Happening, Statement, apply_case_event, change_from_json, on_case_event
 from reporting.totals.contributions import contribution
 from reporting.totals.districts import Bucket, DayRow, Districts
-from reporting.totals.events import snapshot_of
+from reporting.totals.events import CaseSnapshot, Facts, snapshot_of
 from reporting.totals.figures import NATION, ImpossibleFigures
 from reporting.totals.rollup import roll_up
 
@@ -96,6 +97,15 @@ def test_an_impossible_event_changes_nothing() -> None:
         apply_case_event(records, event)
     assert records == {}
     assert apply_case_event(records, {"event_type": "AuditRecorded", "case_id": "x"}) is None
+
+
+def test_a_snapshots_json_names_every_field() -> None:
+    snapshots = [snapshot_of(event) for event in case4_events()]
+    for snapshot in snapshots:
+        assert snapshot is not None and snapshot.facts is not None
+        assert set(snapshot.as_json()) == {field.name for field in fields(CaseSnapshot)}
+        assert set(snapshot.facts.as_json()) == {field.name for field in fields(Facts)}
+        assert CaseSnapshot.from_json(snapshot.as_json()) == snapshot
 
 
 def test_records_buckets_and_day_rows_survive_json() -> None:

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
+
+from reporting.totals import districts as districts_module
 from reporting.totals.cases import Happening, Statement
-from reporting.totals.districts import BUCKETS, Bucket, DayRow, Districts, TotalsRow, UnitTotals, bucket_key, bucket_of
+from reporting.totals.districts import (
+    BUCKETS,
+    DAY_PARTS,
+    Bucket,
+    DayRow,
+    Districts,
+    TotalsRow,
+    UnitTotals,
+    bucket_key,
+    bucket_of,
+    day_key,
+    day_part_of,
+)
 
 
 def test_a_bucket_keeps_each_cases_latest_statement_and_their_sum() -> None:
@@ -30,7 +45,7 @@ def test_district_sums_notice_a_bucket_they_did_not_sum() -> None:
         Statement("c-7", 5, "4701", {"registrants": 1, "debts": 9})).as_json()
     sums = districts.sums["4701"]
     stale = Bucket.from_json(districts.buckets[key])
-    assert not sums.replace(bucket_of("c-7"), stale, stale)
+    assert not sums.replace(bucket_of("c-7"), stale.version, stale.version, {}, {})
     _, row = districts.apply(Statement("c-7", 6, "4701", {"registrants": 1, "debts": 10}))
     assert row.figures == {"registrants": 1000, "debts": 10}
     assert row.version == 1000 - 1 + 6
@@ -60,3 +75,42 @@ def test_a_day_row_counts_each_happening_once() -> None:
     row = DayRow().apply(happening).apply(Happening("b", 2, "4701", "2026-12-04", {"contacts": 1}))
     assert row.apply(happening) is row
     assert row.totals == {"contacts": 2} and row.version == 2
+
+
+def test_a_districts_day_is_the_sum_of_its_day_rows() -> None:
+    districts = Districts({}, {})
+    for n in range(200):
+        districts.apply(Happening(f"c-{n}", 1, "4701", "2026-12-04", {"registrations": 1}))
+    districts.apply(Happening("c-0", 1, "4701", "2026-12-04", {"registrations": 1}))  # again: counted once
+    _, row = districts.apply(Happening("c-0", 2, "4701", "2026-12-04", {"contacts": 1}))
+    assert row == TotalsRow("4701", "2026-12-04", 201, {"registrations": 200, "contacts": 1})
+    parts = {day_part_of(f"c-{n}") for n in range(200)}
+    assert len(parts) == DAY_PARTS  # spread over every part, none holding the whole day
+    assert all(len(DayRow.from_json(districts.days.get(day_key("4701", "2026-12-04", n))).seen) < 40 for n in parts)
+
+
+def test_day_sums_notice_a_day_row_they_did_not_sum() -> None:
+    districts = Districts({}, {})
+    for n in range(50):
+        districts.apply(Happening(f"c-{n}", 1, "4701", "2026-12-04", {"contacts": 1}))
+    # Another worker, before a rebalance, counted one more happening in one of the day's rows.
+    key = day_key("4701", "2026-12-04", day_part_of("c-7"))
+    districts.days[key] = DayRow.from_json(districts.days[key]).apply(
+        Happening("c-7", 2, "4701", "2026-12-04", {"contacts": 1})).as_json()
+    stale = DayRow.from_json(districts.days[key])
+    sums = districts.day_sums["4701", "2026-12-04"]
+    assert not sums.replace(day_part_of("c-7"), stale.version, stale.version, {}, {})
+    _, row = districts.apply(Happening("c-7", 3, "4701", "2026-12-04", {"contacts": 1}))
+    assert row == TotalsRow("4701", "2026-12-04", 52, {"contacts": 52})
+
+
+def test_day_sums_forgotten_beyond_the_memory_bound_are_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(districts_module, "DAYS_IN_MEMORY", 2)
+    districts = Districts({}, {})
+    days = ["2026-12-01", "2026-12-02", "2026-12-03"]
+    for day in days:
+        districts.apply(Happening("a", 1, "4701", day, {"contacts": 1}))
+    assert list(districts.day_sums) == [("4701", "2026-12-02"), ("4701", "2026-12-03")]
+    _, row = districts.apply(Happening("b", 1, "4701", "2026-12-01", {"contacts": 1}))  # rebuilt from its rows
+    assert row == TotalsRow("4701", "2026-12-01", 2, {"contacts": 2})
+    assert list(districts.day_sums) == [("4701", "2026-12-03"), ("4701", "2026-12-01")]

@@ -106,6 +106,8 @@ def test_no_agreement_is_a_failure_and_an_absent_party_is_neither() -> None:
     (["prosecution", "police"], {"referred_police", "referred_prosecution", "referred_law"}),
     (["gsb", "baac"], {"referred_gsb", "referred_baac", "referred_bank"}),
     (["legal_aid", "jobs"], {"referred_legal_aid", "referred_jobs", "referred_other_help"}),
+    # "other help" is the referral elsewhere: its own figure, and the other-help group's
+    (["other_help", "training"], {"referred_other", "referred_training", "referred_other_help"}),
 ])
 def test_referrals_count_each_agency_and_each_case_once_per_group(referrals: list[str], groups: set[str]) -> None:
     event = example("CaseReferred", "gsb-refinancing.json")
