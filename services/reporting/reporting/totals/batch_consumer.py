@@ -23,29 +23,11 @@ from faust.transport.drivers import aiokafka as driver
 
 BatchHandler = Callable[[list[Any]], Awaitable[None]]
 
-# How long the broker may hold a fetch that finds no records (Faust hard-codes 1,500 ms). aiokafka keeps one fetch
-# in flight per broker, so a fetch of only the internal topic's partitions, empty until the next settle sends to
-# them, held back the next fetch of case-events, whose records had run out meanwhile: ~15 % of a replay's time
-# went waiting. An idle worker polls the broker this often instead: cheap.
-FETCH_MAX_WAIT_MS = 100
-
-
-class ShortWaitConsumerThread(driver.AIOKafkaConsumerThread):
-    """Faust's consumer thread, its aiokafka consumer waiting :data:`FETCH_MAX_WAIT_MS` for records."""
-
-    def _create_worker_consumer(self, transport: Any) -> Any:
-        consumer = super()._create_worker_consumer(transport)
-        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read when the consumer starts its fetcher
-        return consumer
-
 
 class BatchConsumer(driver.Consumer):
     """Hands each fetched batch of a topic in ``app.batch_handlers`` to its handler; Faust's own loop otherwise."""
 
     flow_stops = 0  # counts stop_flow calls: a batch fetched before one is stale
-
-    def _new_consumer_thread(self) -> Any:
-        return ShortWaitConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     def stop_flow(self) -> None:
         self.flow_stops += 1

@@ -21,7 +21,8 @@ Why it counts every event exactly once without Kafka transactions
 2. **No value depends on another key.** Unit totals are not kept as running sums beside per-case state
    (two keys that a crash can leave out of step: one written, the other lost). A bucket's totals live in
    the same value as the cases they sum, so one write carries both; the district's total is the sum of
-   its buckets, derived in memory (``districts.UnitTotals``) and checked against the stored versions.
+   its buckets (a day's, of its day rows), derived in memory (``districts.UnitTotals``) and checked
+   against the stored versions.
 3. **What is sent is absolute and versioned.** A :class:`Statement` says "case C at version V adds F to
    district D" (F empty once the case has left D), never "add ΔF"; its version is the number of
    revisions the record has seen, which grows with every change. Each record states its figures for

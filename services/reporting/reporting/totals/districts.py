@@ -87,8 +87,9 @@ class Bucket:
 
 @dataclass(slots=True)  # a value, not frozen: see VALUE CLASSES in figures.py
 class DayRow:
-    """A district's counts on one Bangkok day, and which happenings they count (same value: ``totals.cases``, 2.).
-    ``seen`` is a JSON object of happening ids, used as it is like a bucket's cases."""
+    """Some of a district's happenings on one Bangkok day (those of the cases in one of the day's
+    :data:`DAY_PARTS`), and their counts (same value: ``totals.cases``, 2.); the day's counts are the sum of its
+    day rows. ``seen`` is a JSON object of happening ids, used as it is like a bucket's cases."""
 
     seen: Mapping[str, int] = field(default_factory=dict)  # happening id -> 1
     totals: Mapping[str, int] = field(default_factory=dict)

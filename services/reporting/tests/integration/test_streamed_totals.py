@@ -13,6 +13,8 @@ import os
 import random
 import signal
 import subprocess
+import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -74,6 +76,13 @@ class Stream:
             self.producer.produce(self.case_events, key=event["case_id"], value=json.dumps(event).encode())
             self.producer.poll(0)
         assert self.producer.flush(30) == 0
+
+    def produce_over(self, events: list[dict[str, Any]], seconds: float) -> None:
+        """``events`` in chunks spread over ``seconds``: a stream the worker is in the middle of all along."""
+        chunks = [events[start:start + 200] for start in range(0, len(events), 200)]
+        for chunk in chunks:
+            self.produce(chunk)
+            time.sleep(seconds / len(chunks))
 
     def close(self) -> None:
         for view in self.views:
@@ -179,15 +188,21 @@ def test_a_transfer_between_provinces_moves_the_figures(stream: Stream) -> None:
 
 
 def test_a_worker_killed_mid_stream_and_restarted_counts_every_event_once(stream: Stream) -> None:
-    events = case_events(4000, seed=23, updates=2)  # ~13,000 events: a worker applies ~10,000 a second
+    events = delivered_badly(case_events(4000, seed=23, updates=2), seed=8)  # ~13,000 events
     expected = expected_totals(events)
     first = stream.worker("w1")
     view = stream.view()
-    stream.produce(delivered_badly(events, seed=8))
+    stream.produce(events[:500])
     assert wait_for(lambda: view.version > 0, 60), "the worker applied nothing"
-    first.send_signal(signal.SIGKILL)  # mid-stream: records sent, changelogs written, offsets not committed
+    # The rest arrives over 4 s while the worker keeps up (it applies 20,000 a second), and it is killed in the
+    # middle: records sent, changelogs written, offsets not committed, more records on their way.
+    producing = threading.Thread(target=stream.produce_over, args=(events[500:], 4.0))
+    producing.start()
+    time.sleep(1.5)
+    first.send_signal(signal.SIGKILL)
     first.wait()
     assert view_totals(view, expected) != expected, "killed too late to prove anything"
+    producing.join()
     stream.worker("w1")  # the same data directory: RocksDB as it was left, then the changelogs
     assert converges(view, expected), differences(view, expected)
 
