@@ -18,9 +18,13 @@ class RollUp:
         self.sums: dict[tuple[str, str, str | None], dict[str, int]] = {}
 
     def apply(self, row: TotalsRow) -> bool:
-        """False when ``row`` is not newer than the one held."""
+        """False when ``row`` is older than the one held, or says the same. At an equal version the row read
+        later wins: one worker's rows at one version are equal (``totals.cases``, 3.), so this changes nothing,
+        except after a rebuild under a new app id whose rules changed a figure — its rows, published after the
+        old ones, replace them once they reach the same version (and, lower, never show a half-rebuilt unit)."""
         held = self.rows.get(row.key)
-        if held is not None and held.version >= row.version:
+        if held is not None and (held.version > row.version
+                                 or (held.version == row.version and held.figures == row.figures)):
             return False
         change = diff(held.figures if held else {}, row.figures)
         self.rows[row.key] = row
