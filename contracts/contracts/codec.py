@@ -32,7 +32,7 @@ def _validator(event_type: str, version: int) -> Draft202012Validator:
 
 
 @cache
-def _compiled(event_type: str, version: int) -> Any:
+def _compiled(event_type: str, version: int) -> jsonschema_rs.Validator:
     # Formats asserted as jsonschema's FormatChecker does (2020-12 makes them annotations by default).
     return jsonschema_rs.validator_for(registry.schema(event_type, version), validate_formats=True)
 

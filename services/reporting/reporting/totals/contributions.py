@@ -20,6 +20,7 @@ from reporting.totals.events import (
     DECISIONS,
     LAW,
     OTHER_HELP,
+    REFERRALS,
     CaseSnapshot,
     Transfer,
     transfer_of,
@@ -29,7 +30,7 @@ from reporting.totals.figures import plausible
 
 # A referral's own figure, and its group's (police or prosecution; a bank; other help). "other_help" is the
 # referral elsewhere: its own figure is "referred_other", since "referred_other_help" is the group's.
-REFERRAL_FIGURES = {referral: f"referred_{referral}" for referral in (*LAW, *BANKS, *OTHER_HELP)} | {
+REFERRAL_FIGURES = {referral: f"referred_{referral}" for referral in REFERRALS} | {
     "other_help": "referred_other"}
 REFERRAL_GROUPS = ({referral: "referred_law" for referral in LAW} | {referral: "referred_bank" for referral in BANKS}
                    | {referral: "referred_other_help" for referral in OTHER_HELP})

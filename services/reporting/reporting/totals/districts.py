@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reporting.totals.cases import Happening, Statement, Store, UnitChange, canonical
-from reporting.totals.figures import DAILY, FIGURES, Figures, add, checked, moved, plausible
+from reporting.totals.figures import DAILY, FIGURES, Figures, add, checked, moved, plausible, shift
 
 # Cases of one district are spread over this many stored values, so that a value stays small in a district of
 # thousands (a bucket is read and written once per statement and batch, so its size is the units side's cost
@@ -22,9 +22,10 @@ BUCKETS = 512
 # so one per district and day grew with the day (~90 happenings at a million sample events, decoded and copied
 # per happening: the replay's cost per event rose with its length). Changing it changes every key, as above.
 DAY_PARTS = 16
-# District days whose sums stay in memory (the least recently used are rebuilt from their day rows when met
-# again): a day's sums are ~1 kB, and events beyond the last weeks are rare once the backlog is replayed.
-DAYS_IN_MEMORY = 32_768
+# Districts and district days whose sums stay in memory (the least recently used are rebuilt from their buckets
+# or day rows when met again): a day's sums are ~1 kB, and events beyond the last weeks are rare once the
+# backlog is replayed; ~1,000 districts' all-time sums always fit.
+SUMS_IN_MEMORY = 32_768
 
 
 # --- per district (keyed by district code) ---------------------------------------------------------------
@@ -110,8 +111,7 @@ class DayRow:
     def from_json(cls, raw: Mapping[str, Any] | None) -> DayRow:
         if raw is None:
             return cls()
-        seen = raw["seen"]  # a list in values written before it was an object
-        return cls(seen if isinstance(seen, dict) else dict.fromkeys(seen, 1), raw["totals"])
+        return cls(raw["seen"], raw["totals"])
 
 
 @dataclass(slots=True)  # a value, not frozen: see VALUE CLASSES in figures.py
@@ -157,12 +157,7 @@ class UnitTotals:
         if self.versions.get(number, 0) != old_version:
             return False
         self.versions[number] = new_version
-        # In place: zeros may stay here and are left out of the row.
-        figures, get = self.figures, self.figures.get
-        for name, value in removed.items():
-            figures[name] = get(name, 0) - value
-        for name, value in added.items():
-            figures[name] = get(name, 0) + value
+        shift(self.figures, removed, added)  # zeros may stay here and are left out of the row
         return True
 
     def row(self) -> TotalsRow:
@@ -177,8 +172,8 @@ class Districts:
     def __init__(self, buckets: Store, days: Store) -> None:
         self.buckets = buckets
         self.days = days
-        self.sums: dict[str, UnitTotals] = {}  # derived from ``buckets``; see UnitTotals
-        self.day_sums: dict[tuple[str, str], UnitTotals] = {}  # from ``days``, least recently used first
+        # By (district, None) from ``buckets`` and (district, day) from ``days``, least recently used first.
+        self.sums: dict[tuple[str, str | None], UnitTotals] = {}
 
     def apply(self, change: UnitChange) -> tuple[bool, TotalsRow]:
         """``(changed, row)``: the row is the district's (all-time for a statement, the day's otherwise)."""
@@ -194,7 +189,8 @@ class Districts:
             old = Bucket.from_json(self.buckets.get(key))
             new = old.apply(change)
             self.buckets[key] = new.as_json()
-            sums = self._sums(change.district, number, old, new, change.case_id)
+            sums = self._sums(change.district, None, number, old.version, new.version, old.share(change.case_id),
+                              new.share(change.case_id))
             return new is not old, f"district:{change.district}", sums.row
         number = day_part_of(change.case_id)
         key = day_key(change.district, change.day, number)
@@ -202,7 +198,7 @@ class Districts:
         new_day = old_day.apply(change)
         self.days[key] = new_day.as_json()
         added = change.figures if new_day is not old_day else {}
-        sums = self._day_sums(change.district, change.day, number, old_day, new_day, added)
+        sums = self._sums(change.district, change.day, number, old_day.version, new_day.version, {}, added)
         return new_day is not old_day, f"district:{change.district}:{change.day}", sums.row
 
     def using(self, buckets: Store, days: Store) -> Districts:
@@ -214,23 +210,22 @@ class Districts:
     def forget(self) -> None:
         """After a rebalance or restart: what is stored may have changed under the sums."""
         self.sums.clear()
-        self.day_sums.clear()
 
-    def _sums(self, district: str, number: int, old: Bucket, new: Bucket, case_id: str) -> UnitTotals:
-        sums = self.sums.get(district)
-        if sums is None or not sums.replace(number, old.version, new.version, old.share(case_id), new.share(case_id)):
-            # Unknown here, or not the bucket it last summed: rebuilt from what is stored (``new`` included).
-            stored = {n: Bucket.from_json(self.buckets.get(bucket_key(district, n))) for n in range(BUCKETS)}
-            sums = self.sums[district] = UnitTotals(district, stored)
+    def _sums(self, district: str, day: str | None, number: int, old_version: int, new_version: int,
+              removed: Figures, added: Figures) -> UnitTotals:
+        """The district's (or its day's) sums with part ``number`` moved on (``UnitTotals.replace``)."""
+        sums = self.sums.pop((district, day), None)  # put back last: the most recently used
+        if sums is None or not sums.replace(number, old_version, new_version, removed, added):
+            # Unknown here, or not the part it last summed: rebuilt from what is stored (the new part included).
+            sums = self._stored_sums(district, day)
+            if len(self.sums) >= SUMS_IN_MEMORY:
+                del self.sums[next(iter(self.sums))]
+        self.sums[district, day] = sums
         return sums
 
-    def _day_sums(self, district: str, day: str, number: int, old: DayRow, new: DayRow, added: Figures
-                  ) -> UnitTotals:
-        sums = self.day_sums.pop((district, day), None)  # put back last: the most recently used
-        if sums is None or not sums.replace(number, old.version, new.version, {}, added):
-            stored = {n: DayRow.from_json(self.days.get(day_key(district, day, n))) for n in range(DAY_PARTS)}
-            sums = UnitTotals(district, stored, day)
-            if len(self.day_sums) >= DAYS_IN_MEMORY:
-                del self.day_sums[next(iter(self.day_sums))]
-        self.day_sums[district, day] = sums
-        return sums
+    def _stored_sums(self, district: str, day: str | None) -> UnitTotals:
+        if day is None:
+            buckets = {n: Bucket.from_json(self.buckets.get(bucket_key(district, n))) for n in range(BUCKETS)}
+            return UnitTotals(district, buckets)
+        rows = {n: DayRow.from_json(self.days.get(day_key(district, day, n))) for n in range(DAY_PARTS)}
+        return UnitTotals(district, rows, day)

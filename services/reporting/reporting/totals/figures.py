@@ -127,14 +127,19 @@ def add(*parts: Figures) -> dict[str, int]:
     return {name: value for name, value in total.items() if value}
 
 
-def moved(totals: Figures, old: Figures, new: Figures) -> dict[str, int]:
-    """``totals - old + new``, without zeros: one case's figures replaced in a sum, in one pass."""
-    total = dict(totals)
+def shift(total: dict[str, int], old: Figures, new: Figures) -> None:
+    """``total -= old; total += new``, in place (zeros may stay)."""
     get = total.get
     for name, value in old.items():
         total[name] = get(name, 0) - value
     for name, value in new.items():
         total[name] = get(name, 0) + value
+
+
+def moved(totals: Figures, old: Figures, new: Figures) -> dict[str, int]:
+    """``totals - old + new``, without zeros: one case's figures replaced in a sum, in one pass."""
+    total = dict(totals)
+    shift(total, old, new)
     return {name: value for name, value in total.items() if value}
 
 

@@ -43,7 +43,7 @@ def test_district_sums_notice_a_bucket_they_did_not_sum() -> None:
     key = bucket_key("4701", bucket_of("c-7"))
     districts.buckets[key] = Bucket.from_json(districts.buckets[key]).apply(
         Statement("c-7", 5, "4701", {"registrants": 1, "debts": 9})).as_json()
-    sums = districts.sums["4701"]
+    sums = districts.sums["4701", None]
     stale = Bucket.from_json(districts.buckets[key])
     assert not sums.replace(bucket_of("c-7"), stale.version, stale.version, {}, {})
     _, row = districts.apply(Statement("c-7", 6, "4701", {"registrants": 1, "debts": 10}))
@@ -98,19 +98,19 @@ def test_day_sums_notice_a_day_row_they_did_not_sum() -> None:
     districts.days[key] = DayRow.from_json(districts.days[key]).apply(
         Happening("c-7", 2, "4701", "2026-12-04", {"contacts": 1})).as_json()
     stale = DayRow.from_json(districts.days[key])
-    sums = districts.day_sums["4701", "2026-12-04"]
+    sums = districts.sums["4701", "2026-12-04"]
     assert not sums.replace(day_part_of("c-7"), stale.version, stale.version, {}, {})
     _, row = districts.apply(Happening("c-7", 3, "4701", "2026-12-04", {"contacts": 1}))
     assert row == TotalsRow("4701", "2026-12-04", 52, {"contacts": 52})
 
 
 def test_day_sums_forgotten_beyond_the_memory_bound_are_rebuilt(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(districts_module, "DAYS_IN_MEMORY", 2)
+    monkeypatch.setattr(districts_module, "SUMS_IN_MEMORY", 2)
     districts = Districts({}, {})
     days = ["2026-12-01", "2026-12-02", "2026-12-03"]
     for day in days:
         districts.apply(Happening("a", 1, "4701", day, {"contacts": 1}))
-    assert list(districts.day_sums) == [("4701", "2026-12-02"), ("4701", "2026-12-03")]
+    assert list(districts.sums) == [("4701", "2026-12-02"), ("4701", "2026-12-03")]
     _, row = districts.apply(Happening("b", 1, "4701", "2026-12-01", {"contacts": 1}))  # rebuilt from its rows
     assert row == TotalsRow("4701", "2026-12-01", 2, {"contacts": 2})
-    assert list(districts.day_sums) == [("4701", "2026-12-03"), ("4701", "2026-12-01")]
+    assert list(districts.sums) == [("4701", "2026-12-03"), ("4701", "2026-12-01")]
